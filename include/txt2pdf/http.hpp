@@ -1,0 +1,62 @@
+// HTTP as a small interface (so that tests and the AWS client can swap it) and its libcurl
+// implementation. No curl types leave src/http.cpp.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace txt2pdf {
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+// Case-insensitive look-up of the first header named `name`.
+[[nodiscard]] std::optional<std::string> find_header(const Headers& headers, std::string_view name);
+
+struct HttpRequest {
+  std::string method = "GET";
+  std::string url;  // absolute, percent-encoded exactly as it goes on the wire
+  Headers headers;
+  std::string body;  // request body, sent as is
+  // When set, a 2xx response body is handed over in pieces as it arrives instead of being
+  // collected into HttpResponse::body (error bodies are always collected). Returning false aborts
+  // the transfer with Error(kBadInput) carrying the message the sink threw, or kCancelled.
+  std::function<bool(std::string_view chunk)> body_sink;
+  // Total time limit for this request; zero means the client's default.
+  std::chrono::milliseconds timeout{0};
+};
+
+struct HttpResponse {
+  int status = 0;
+  Headers headers;  // names lower-cased, in arrival order
+  std::string body;
+  [[nodiscard]] std::optional<std::string> header(std::string_view name) const { return find_header(headers, name); }
+};
+
+class HttpClient {
+ public:
+  virtual ~HttpClient() = default;
+  // Sends one request; no retries here (the AWS client decides those). Any HTTP status is a
+  // response. Throws Error(kTransient) when no response arrived (DNS, connect, reset, timeout) and
+  // Error(kCancelled) when a stop was requested (signals.hpp) during the transfer.
+  virtual HttpResponse send(const HttpRequest& request) = 0;
+};
+
+struct CurlOptions {
+  std::chrono::milliseconds connect_timeout{5000};
+  // A transfer slower than low_speed_bytes_per_second for low_speed_time is abandoned.
+  std::chrono::seconds low_speed_time{30};
+  long low_speed_bytes_per_second = 1024;
+  std::chrono::milliseconds default_timeout{0};  // 0: no total limit beyond the low-speed rule
+};
+
+// One libcurl easy handle per client, reused across requests so connections stay open.
+// Not thread-safe: use one client per thread.
+[[nodiscard]] std::unique_ptr<HttpClient> make_curl_http_client(const CurlOptions& options = {});
+
+}  // namespace txt2pdf

@@ -1,0 +1,2 @@
+// txt2pdf-dispatcher: placeholder until the dispatcher lands.
+int main() { return 70; }

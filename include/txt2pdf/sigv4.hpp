@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <string>
+#include <string_view>
 
 #include "txt2pdf/credentials.hpp"
 #include "txt2pdf/http.hpp"
@@ -22,8 +23,12 @@ struct Options {
   bool double_encode_path = true;
   // Adds x-amz-content-sha256 (S3 requires it).
   bool add_content_sha256_header = false;
-  // Hex SHA-256 of the body; empty: computed from request.body.
+  // Hex SHA-256 of the body (or "UNSIGNED-PAYLOAD"); empty: the request's x-amz-content-sha256
+  // header when it has one, else computed from request.body.
   std::string payload_hash;
+  // Temporary credentials: sign X-Amz-Security-Token (true, what STS, S3, SQS expect) or add it
+  // after signing (false; a few services want it outside the signature).
+  bool sign_session_token = true;
 };
 
 // Options S3 needs (no normalisation, no double encoding, x-amz-content-sha256).
@@ -41,7 +46,14 @@ struct Stages {
 [[nodiscard]] Stages compute_stages(const HttpRequest& request, const Credentials& credentials, const Scope& scope,
                                     std::chrono::system_clock::time_point time, const Options& options);
 
-// Adds Host (if missing), X-Amz-Date, X-Amz-Security-Token (temporary credentials),
+// Adds the headers that must be signed: Host (from the URL authority, if missing), X-Amz-Date
+// (replaced), X-Amz-Security-Token (temporary credentials, when signed) and x-amz-content-sha256
+// (when asked). compute_stages() on the result gives what sign() sends.
+void prepare(HttpRequest& request, const Credentials& credentials, std::chrono::system_clock::time_point time,
+             const Options& options);
+
+// prepare() and then adds Authorization (replaced if present); with sign_session_token false the
+// token header is added after signing. Adds Host (if missing), X-Amz-Date, X-Amz-Security-Token (temporary credentials),
 // x-amz-content-sha256 (when asked) and Authorization to `request`.
 void sign(HttpRequest& request, const Credentials& credentials, const Scope& scope,
           std::chrono::system_clock::time_point time, const Options& options);

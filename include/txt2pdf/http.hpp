@@ -24,8 +24,9 @@ struct HttpRequest {
   Headers headers;
   std::string body;  // request body, sent as is
   // When set, a 2xx response body is handed over in pieces as it arrives instead of being
-  // collected into HttpResponse::body (error bodies are always collected). Returning false aborts
-  // the transfer with Error(kBadInput) carrying the message the sink threw, or kCancelled.
+  // collected into HttpResponse::body (error bodies are always collected). An exception thrown by
+  // the sink ends the transfer and propagates from send() unchanged (e.g. Error(kBadInput) for an
+  // object that is too large); returning false ends it with Error(kCancelled).
   std::function<bool(std::string_view chunk)> body_sink;
   // Total time limit for this request; zero means the client's default.
   std::chrono::milliseconds timeout{0};
@@ -43,7 +44,8 @@ class HttpClient {
   virtual ~HttpClient() = default;
   // Sends one request; no retries here (the AWS client decides those). Any HTTP status is a
   // response. Throws Error(kTransient) when no response arrived (DNS, connect, reset, timeout) and
-  // Error(kCancelled) when a stop was requested (signals.hpp) during the transfer.
+  // Error(kCancelled) when a stop was requested (signals.hpp) during the transfer, Error(kConfig)
+  // for a URL curl cannot use (malformed, unsupported scheme).
   virtual HttpResponse send(const HttpRequest& request) = 0;
 };
 

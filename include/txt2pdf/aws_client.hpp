@@ -5,8 +5,10 @@
 
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <random>
 #include <string>
+#include <string_view>
 
 #include "txt2pdf/clock.hpp"
 #include "txt2pdf/credentials.hpp"
@@ -26,6 +28,16 @@ struct RetryPolicy {
 // S3's XML, SQS's JSON, Batch/ECS REST-JSON.
 using ErrorParser = std::function<Error(const HttpResponse&)>;
 
+// Pure helpers of the retry rules, exposed for tests.
+// Upper bound of the full-jitter delay before retry number `retry` (0: after the first attempt):
+// min(max_delay, base_delay * 2^retry).
+[[nodiscard]] std::chrono::milliseconds backoff_cap(const RetryPolicy& policy, int retry);
+// An HTTP Date header in the RFC 1123 form every AWS service sends ("Wed, 04 Jan 2023 20:41:17 GMT");
+// nullopt when it is not one.
+[[nodiscard]] std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string_view text);
+// AWS error codes a wrong local clock can cause (the set the AWS SDKs use for skew correction).
+[[nodiscard]] bool is_clock_skew_code(std::string_view aws_code);
+
 class AwsClient {
  public:
   // References must outlive the client.
@@ -34,11 +46,17 @@ class AwsClient {
   // Signs (fresh signature per attempt, with skew correction) and sends `request`. Returns the
   // first 2xx/3xx reply, or 304/404 etc. are errors through `parse_error`. Retries transient errors
   // (Error::retryable() of the parsed error) up to the policy; throws the last Error otherwise.
+  // Error(kTransient) from the HTTP client (no reply) is retried the same way; kCancelled and the
+  // other kinds are thrown at once. A skew error (is_clock_skew_code) whose Date header is 5 min or
+  // more away from the local clock corrects the skew and is re-signed at once (once per call).
+  // No retry once part of a 2xx body went to request.body_sink: the sink would see bytes twice.
   [[nodiscard]] HttpResponse send(const HttpRequest& request, const sigv4::Scope& scope, const sigv4::Options& options,
                                   const ErrorParser& parse_error);
 
   // Number of attempts the last send() made (for logs and tests).
   [[nodiscard]] int last_attempts() const noexcept { return last_attempts_; }
+  // Server time minus local time, learnt from a skew error's Date header (zero until then).
+  [[nodiscard]] std::chrono::seconds clock_skew() const noexcept { return clock_skew_; }
 
  private:
   HttpClient& http_;

@@ -1,0 +1,95 @@
+// The dispatcher's operational surface: counters for /metrics (Prometheus text format 0.0.4) and a
+// small blocking HTTP server on its own thread answering /healthz and /metrics.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+namespace txt2pdf {
+
+class DispatcherMetrics {
+ public:
+  DispatcherMetrics();
+  // Thread-safe updates.
+  void messages_received(int count);
+  void receive_error();
+  void receive_succeeded(std::chrono::system_clock::time_point when);
+  void job_started(const std::string& launcher);
+  void job_finished(const std::string& launcher, bool succeeded, double seconds);
+  void dlq_sent();
+  void message_deleted();
+  void message_retried();
+  void set_in_flight(int jobs);
+
+  // When the last ReceiveMessage succeeded (the construction time until the first one).
+  [[nodiscard]] std::chrono::system_clock::time_point last_successful_receive() const;
+  [[nodiscard]] std::string render_prometheus() const;
+
+  // Upper bounds (seconds) of the job duration histogram.
+  static const std::vector<double>& duration_buckets();
+
+ private:
+  struct PerLauncher {
+    long started = 0;
+    long succeeded = 0;
+    long failed = 0;
+  };
+  mutable std::mutex mutex_;
+  long received_ = 0;
+  long receive_errors_ = 0;
+  long dlq_sent_ = 0;
+  long deleted_ = 0;
+  long retried_ = 0;
+  int in_flight_ = 0;
+  std::map<std::string, PerLauncher> launchers_;
+  std::vector<long> bucket_counts_;  // cumulative counts are computed when rendering
+  long duration_count_ = 0;
+  double duration_sum_ = 0;
+  std::atomic<std::int64_t> last_receive_ms_;
+};
+
+struct HttpAnswer {
+  int status = 200;
+  std::string content_type = "text/plain; charset=utf-8";
+  std::string body;
+};
+
+// Pure: the answer to GET `path`. /healthz: 200 while the last successful receive is at most
+// `max_age` old, else 503 (a stuck consumer fails its health check). /metrics: the counters.
+[[nodiscard]] HttpAnswer answer_health_request(std::string_view method, std::string_view path,
+                                               const DispatcherMetrics& metrics,
+                                               std::chrono::system_clock::time_point now,
+                                               std::chrono::seconds max_age);
+
+// A one-request-per-connection HTTP/1.0-style server on `address`:`port` (0: any free port). Serves
+// until stop() or destruction; independent of the process stop flag so that health stays visible
+// while the dispatcher drains. Throws Error(kConfig) naming HEALTH_PORT when it cannot bind.
+class HealthServer {
+ public:
+  using Handler = std::function<HttpAnswer(std::string_view method, std::string_view path)>;
+  HealthServer(const std::string& address, int port, Handler handler);
+  ~HealthServer();
+  HealthServer(const HealthServer&) = delete;
+  HealthServer& operator=(const HealthServer&) = delete;
+  [[nodiscard]] int port() const noexcept { return port_; }
+  void stop();
+
+ private:
+  void serve();
+  void answer(int client);
+
+  int listen_fd_ = -1;
+  int port_ = 0;
+  Handler handler_;
+  std::atomic<bool> stopping_{false};
+  std::thread thread_;
+};
+
+}  // namespace txt2pdf

@@ -135,11 +135,14 @@ DispatcherConfig parse_dispatcher_config(const Environment& env) {
   config.region = region_of(env);
   config.sqs_endpoint = endpoint_for(env, "AWS_ENDPOINT_URL_SQS");
   if (config.sqs_endpoint.empty()) config.sqs_endpoint = endpoint_of_queue_url("QUEUE_URL", config.queue_url);
-  const auto format = get_or(env, "LOG_FORMAT", "json");
+  const auto format = get_or(env, "TXT2PDF_LOG_FORMAT", "json");
   if (format != "json" && format != "human") {
-    throw Error(ErrorKind::kConfig, "LOG_FORMAT=\"" + format + "\" is not json or human");
+    throw Error(ErrorKind::kConfig, "TXT2PDF_LOG_FORMAT=\"" + format + "\" is not json or human");
   }
   config.log_format = format == "json" ? LogFormat::kJson : LogFormat::kHuman;
+  config.s3.region = config.region;
+  config.s3.endpoint_url = endpoint_for(env, "AWS_ENDPOINT_URL_S3");
+  config.s3.force_path_style = parse_bool(env, "TXT2PDF_S3_FORCE_PATH_STYLE", false);
   config.aws = parse_aws_launcher_settings(env);
   return config;
 }

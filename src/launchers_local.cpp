@@ -120,7 +120,7 @@ Environment job_variables(const JobSpec& spec) {
   return variables;
 }
 
-std::vector<std::string> job_environment(const Environment& base, const JobSpec& spec) {
+std::vector<std::string> child_environment(const Environment& base, const JobSpec& spec) {
   Environment merged = base;
   merged.erase("DEST_KEY");  // a stale DEST_KEY in the dispatcher's environment must not leak in
   for (auto& [name, value] : job_variables(spec)) merged[name] = value;
@@ -143,7 +143,7 @@ LocalLauncher::LocalLauncher(std::vector<std::string> command, Environment base_
 }
 
 std::unique_ptr<RunningJob> LocalLauncher::start(const JobSpec& spec) {
-  const pid_t pid = spawn(command_, job_environment(base_env_, spec));
+  const pid_t pid = spawn(command_, child_environment(base_env_, spec));
   return std::make_unique<ChildJob>(pid, "pid-" + std::to_string(pid), false);
 }
 
@@ -167,7 +167,7 @@ DockerLauncher::DockerLauncher(DockerOptions options, Environment base_env)
 
 std::unique_ptr<RunningJob> DockerLauncher::start(const JobSpec& spec) {
   const auto name = "txt2pdf-" + std::to_string(::getpid()) + "-" + std::to_string(++sequence_);
-  const pid_t pid = spawn(docker_argv(options_, base_env_, spec, name), job_environment(base_env_, spec));
+  const pid_t pid = spawn(docker_argv(options_, base_env_, spec, name), child_environment(base_env_, spec));
   return std::make_unique<ChildJob>(pid, name, true);
 }
 

@@ -9,6 +9,7 @@
 
 #include "txt2pdf/environment.hpp"
 #include "txt2pdf/log.hpp"
+#include "txt2pdf/s3.hpp"
 
 namespace txt2pdf {
 
@@ -54,7 +55,10 @@ struct DispatcherConfig {
   std::string key_suffix;  // KEY_SUFFIX: only keys ending with it (e.g. ".txt")
   std::string region;      // AWS_REGION, AWS_DEFAULT_REGION, us-east-1
   std::string sqs_endpoint;  // AWS_ENDPOINT_URL_SQS, AWS_ENDPOINT_URL, else derived from QUEUE_URL
-  LogFormat log_format = LogFormat::kJson;  // LOG_FORMAT: json or human
+  LogFormat log_format = LogFormat::kJson;  // TXT2PDF_LOG_FORMAT: json or human
+  // For the HEADs that route (LAUNCHER=auto) and verify: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL,
+  // TXT2PDF_S3_FORCE_PATH_STYLE, the region (the job's own rules).
+  S3Config s3;
   AwsLauncherSettings aws;
 };
 

@@ -16,7 +16,7 @@ namespace txt2pdf {
 
 // `base` (the dispatcher's environment: credentials, endpoints) overlaid with job_variables(spec),
 // as "NAME=value" strings for execve.
-[[nodiscard]] std::vector<std::string> job_environment(const Environment& base, const JobSpec& spec);
+[[nodiscard]] std::vector<std::string> child_environment(const Environment& base, const JobSpec& spec);
 
 // "<directory of /proc/self/exe>/txt2pdf-job": the job installed beside the dispatcher.
 [[nodiscard]] std::string default_job_command();

@@ -19,4 +19,4 @@ endforeach()
 
 # The deploy definitions (AWS Batch, ECS, CloudFormation, Kubernetes) checked offline with
 # Debian's botocore models.
-include(${CMAKE_CURRENT_SOURCE_DIR}/deploy.cmake OPTIONAL)
+include(${CMAKE_CURRENT_SOURCE_DIR}/deploy.cmake)

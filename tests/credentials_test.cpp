@@ -506,5 +506,142 @@ TEST(DefaultChain, StaticCredentialsAreNotRefetched) {
   EXPECT_EQ(chain->get().access_key_id, "AKIDHOME");
 }
 
+// ---- The real chain through libcurl against a local server ----
+
+// tests/support/credentials_server.py on 127.0.0.1, started once for the suite.
+class CredentialsServer {
+ public:
+  static constexpr const char* kEcsToken = "ecs-authorization-token-value";
+  static constexpr const char* kWebIdentityToken = "web-identity-jwt-value";
+
+  CredentialsServer() {
+    int out[2];
+    if (pipe(out) != 0) throw std::runtime_error("pipe failed");
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
+    posix_spawn_file_actions_addclose(&actions, out[0]);
+    const std::string script = std::string(TXT2PDF_SOURCE_DIR) + "/tests/support/credentials_server.py";
+    const std::string conformance = TXT2PDF_CONFORMANCE_DIR;
+    std::vector<std::string> args = {"/usr/bin/python3", script, conformance, kEcsToken, kWebIdentityToken};
+    std::vector<char*> argv;
+    for (auto& arg : args) argv.push_back(arg.data());
+    argv.push_back(nullptr);
+    const int spawned = posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    close(out[1]);
+    if (spawned != 0) throw std::runtime_error("cannot start /usr/bin/python3");
+    FILE* stream = fdopen(out[0], "r");
+    char line[64] = {};
+    if (std::fgets(line, sizeof line, stream) == nullptr || std::sscanf(line, "PORT %d", &port_) != 1) {
+      std::fclose(stream);
+      throw std::runtime_error("credentials_server.py did not report its port");
+    }
+    std::fclose(stream);
+  }
+  ~CredentialsServer() {
+    kill(pid_, SIGTERM);
+    waitpid(pid_, nullptr, 0);
+  }
+  std::string url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port_) + path; }
+
+ private:
+  pid_t pid_ = -1;
+  int port_ = 0;
+};
+
+class LocalServerChain : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { server_ = new CredentialsServer(); }
+  static void TearDownTestSuite() {
+    delete server_;
+    server_ = nullptr;
+  }
+  void SetUp() override { http_ = make_curl_http_client(); }
+
+  // Requests per "METHOD path" the server has seen so far.
+  int count(const std::string& key) {
+    const auto reply = http_->send(HttpRequest{"GET", server_->url("/stats"), {}, "", nullptr, {}});
+    return nlohmann::json::parse(reply.body).value(key, 0);
+  }
+
+  static CredentialsServer* server_;
+  std::unique_ptr<HttpClient> http_;
+  FakeClock clock_{kBefore2014Expiry};  // before every conformance expiry
+  TempDir dir_;
+};
+
+CredentialsServer* LocalServerChain::server_ = nullptr;
+
+TEST_F(LocalServerChain, ContainerEndpointWithTokenFile) {
+  const auto token_file = dir_.write("ecs-token", std::string(CredentialsServer::kEcsToken) + "\n");
+  const Environment env{{"AWS_CONTAINER_CREDENTIALS_FULL_URI", server_->url("/ecs/creds")},
+                        {"AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", token_file.string()},
+                        {"AWS_EC2_METADATA_DISABLED", "true"}};
+  auto chain = make_default_credentials_chain(env, *http_, clock_);
+  const int before = count("GET /ecs/creds");
+  const Credentials credentials = chain->get();
+  const Credentials again = chain->get();  // cached: no second request
+  const auto expected = nlohmann::json::parse(ecs_body());
+  EXPECT_EQ(credentials.access_key_id, expected["AccessKeyId"]);
+  EXPECT_EQ(credentials.secret_access_key, expected["SecretAccessKey"]);
+  EXPECT_EQ(credentials.session_token, expected["Token"]);
+  EXPECT_EQ(again.session_token, credentials.session_token);
+  EXPECT_EQ(count("GET /ecs/creds") - before, 1);
+}
+
+TEST_F(LocalServerChain, ContainerEndpointRefusesWrongToken) {
+  const Environment env{{"AWS_CONTAINER_CREDENTIALS_FULL_URI", server_->url("/ecs/creds")},
+                        {"AWS_CONTAINER_AUTHORIZATION_TOKEN", "wrong-token"}};
+  try {
+    (void)make_default_credentials_chain(env, *http_, clock_)->get();
+    ADD_FAILURE();
+  } catch (const Error& error) {
+    EXPECT_EQ(error.kind(), ErrorKind::kAccessDenied);
+    EXPECT_EQ(error.http_status(), 401);
+    EXPECT_EQ(std::string(error.what()).find("wrong-token"), std::string::npos);
+  }
+}
+
+TEST_F(LocalServerChain, ImdsV2WithSessionToken) {
+  const Environment env{{"AWS_EC2_METADATA_SERVICE_ENDPOINT", server_->url("")}};
+  const int before = count("PUT /latest/api/token");
+  const Credentials credentials = make_default_credentials_chain(env, *http_, clock_)->get();
+  const auto expected = nlohmann::json::parse(imds_credentials_body());
+  EXPECT_EQ(credentials.access_key_id, expected["AccessKeyId"]);
+  EXPECT_EQ(credentials.secret_access_key, expected["SecretAccessKey"]);
+  EXPECT_EQ(credentials.session_token, expected["Token"]);
+  EXPECT_EQ(credentials.expiration, utc(2017, 5, 17, 15, 9, 54));
+  EXPECT_EQ(count("PUT /latest/api/token") - before, 1);
+}
+
+TEST_F(LocalServerChain, WebIdentityThroughSts) {
+  const auto token_file = dir_.write("jwt", CredentialsServer::kWebIdentityToken);
+  Environment env{{"AWS_WEB_IDENTITY_TOKEN_FILE", token_file.string()},
+                  {"AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/txt2pdf-job"},
+                  {"AWS_ENDPOINT_URL_STS", server_->url("/sts")},
+                  {"AWS_EC2_METADATA_DISABLED", "true"}};
+  const Credentials credentials = make_default_credentials_chain(env, *http_, clock_)->get();
+  EXPECT_EQ(credentials.access_key_id, "ASgeIAIOSFODNN7EXAMPLE");
+  EXPECT_EQ(credentials.secret_access_key, "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY");
+
+  dir_.write("jwt", "an-expired-jwt");
+  try {
+    (void)make_default_credentials_chain(env, *http_, clock_)->get();
+    ADD_FAILURE();
+  } catch (const Error& error) {
+    EXPECT_EQ(error.kind(), ErrorKind::kAccessDenied);
+    EXPECT_EQ(error.aws_code(), "ExpiredTokenException");
+    EXPECT_EQ(std::string(error.what()).find("an-expired-jwt"), std::string::npos);
+  }
+}
+
+TEST_F(LocalServerChain, UnreachableConfiguredSourceIsTransient) {
+  // Port 1 on loopback: connection refused, three attempts with pauses on the fake clock.
+  const Environment env{{"AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://127.0.0.1:1/creds"}};
+  EXPECT_EQ(kind_of([&] { (void)make_default_credentials_chain(env, *http_, clock_)->get(); }), ErrorKind::kTransient);
+  EXPECT_EQ(clock_.sleeps.size(), 2U);
+}
+
 }  // namespace
 }  // namespace txt2pdf

@@ -24,6 +24,7 @@ import json
 import os
 import sys
 import threading
+import time
 import urllib.parse
 
 CONFORMANCE = sys.argv[1]
@@ -115,7 +116,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self._reply(400, STS_ERROR, "text/xml")
 
 
+def exit_with_parent():
+    # A test that crashes cannot stop us: leave when the process that started us is gone.
+    parent = os.getppid()
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(0)
+
+
 def main():
+    threading.Thread(target=exit_with_parent, daemon=True).start()
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     print("PORT %d" % server.server_address[1], flush=True)
     server.serve_forever()

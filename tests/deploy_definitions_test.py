@@ -23,6 +23,8 @@ import copy
 import json
 import os
 import re
+import subprocess
+import tempfile
 import unittest
 from pathlib import Path
 
@@ -553,6 +555,43 @@ class Kubernetes(unittest.TestCase):
         table = exit_code_table()
         self.assertEqual(fail_codes, {c for c, (_, retry) in table.items() if c and not retry})
         self.assertEqual(retry_codes, {c for c, (_, retry) in table.items() if retry})
+
+
+class DeployScript(unittest.TestCase):
+    def test_dry_run_prints_every_command_and_calls_nothing(self):
+        with tempfile.TemporaryDirectory() as fake_bin:
+            marker = Path(fake_bin) / "called"
+            for tool in ("aws", "podman", "docker"):  # any call would leave a mark
+                path = Path(fake_bin) / tool
+                path.write_text(f"#!/bin/sh\necho {tool} \"$@\" >> {marker}\nexit 1\n")
+                path.chmod(0o755)
+            env = dict(os.environ, PATH=f"{fake_bin}:{os.environ.get('PATH', '/usr/bin:/bin')}")
+            done = subprocess.run([str(ROOT / "scripts" / "deploy"), "--dry-run", "--region", "eu-west-1",
+                                   "--vpc", "vpc-0123", "--subnets", "subnet-a,subnet-b"],
+                                  env=env, capture_output=True, text=True, timeout=60, check=False)
+            self.assertEqual(done.returncode, 0, done.stderr)
+            self.assertFalse(marker.exists(), marker.read_text() if marker.exists() else "")
+        lines = done.stdout.splitlines()
+        for expected in ("aws ecr create-repository", "scripts/image build", "podman push",
+                         "aws cloudformation deploy"):
+            self.assertTrue(any(expected in line for line in lines), f"no '{expected}' in {lines}")
+        deploy = next(line for line in lines if "cloudformation deploy" in line)
+        self.assertIn("deploy/aws/cloudformation.yaml", deploy)
+        self.assertIn("VpcId=vpc-0123", deploy)
+
+    def test_render_fills_placeholders_and_refuses_leftovers(self):
+        script = str(ROOT / "scripts" / "deploy")
+        template = str(K8S_DIR / "job-template.yaml")
+        values = [f"{k}={PLACEHOLDERS[k]}" for k in
+                  ("Namespace", "ImageUri", "Region", "SourceBucket", "ObjectKey", "OutputBucket")]
+        done = subprocess.run([script, "render", template, *values], capture_output=True, text=True, check=False)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        job = yaml.safe_load(done.stdout)
+        env = {e["name"]: e["value"] for e in job["spec"]["template"]["spec"]["containers"][0]["env"]}
+        self.assertEqual(env["OBJECT_KEY"], PLACEHOLDERS["ObjectKey"])
+        partial = subprocess.run([script, "render", template, values[0]], capture_output=True, text=True, check=False)
+        self.assertEqual(partial.returncode, 64)
+        self.assertIn("${ObjectKey}", partial.stderr)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,36 @@
+// Font files for the renderer: the primary monospace font and fallbacks for characters it lacks,
+// found through fontconfig. Only TrueType files with glyf outlines qualify: libharu 2.3.0 cannot
+// embed CFF/OpenType outlines or font collections.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace txt2pdf {
+
+// DejaVu Sans Mono's path: the Debian location when present (no fontconfig start-up cost),
+// else what fontconfig matches for "DejaVu Sans Mono". Throws Error(kInternal) when missing.
+[[nodiscard]] std::string primary_font_path();
+
+// Whether `path` is a single TrueType font with a glyf table (not CFF, not a collection).
+[[nodiscard]] bool is_truetype_glyf(const std::string& path);
+
+class FallbackFontFinder {
+ public:
+  FallbackFontFinder();  // initialises fontconfig (a few milliseconds: only create it when needed)
+  ~FallbackFontFinder();
+  FallbackFontFinder(const FallbackFontFinder&) = delete;
+  FallbackFontFinder& operator=(const FallbackFontFinder&) = delete;
+
+  // A TrueType/glyf font file whose character set has `cp`, monospace preferred (fontconfig's
+  // sort order for "monospace"), skipping the files in `exclude`. nullopt when no font has it.
+  [[nodiscard]] std::optional<std::string> find(char32_t cp, const std::vector<std::string>& exclude);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace txt2pdf

@@ -1,0 +1,99 @@
+// Turns laid-out rows into content-stream operators on a PdfDocument: font choice per character
+// (Courier, DejaVu Sans Mono, fontconfig fallbacks, visible U+FFFD), one `'` per row, TJ
+// adjustments only where a glyph's advance differs from its grid width, margin marks for wrapped
+// and truncated rows, and the header/footer overlays once the page count is known.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "txt2pdf/pdf.hpp"
+#include "txt2pdf/render_options.hpp"
+#include "txt2pdf/text_layout.hpp"
+
+namespace txt2pdf {
+
+class FallbackFontFinder;
+
+// Page grid derived from the options.
+struct PageGeometry {
+  double width = 0, height = 0;  // sheet, points
+  double column_width = 0;       // 0.6 * font size
+  double first_baseline = 0;
+  double left[2] = {0, 0};       // x of each half (two-up) or of the page
+  int columns = 0;               // columns per row including the line-number gutter
+  int gutter = 0;                // line-number columns
+  int lines = 0;                 // rows per (logical) page
+  // Throws Error(kConfig) when margins and font size leave fewer than 2 columns or 1 line.
+  static PageGeometry from(const RenderOptions& options);
+  [[nodiscard]] LayoutOptions layout(const RenderOptions& options) const;
+};
+
+// Which font draws which character. Courier for Windows-1252 characters in "Latin" mode; else
+// DejaVu Sans Mono, then fallbacks found through fontconfig; U+FFFD (counted) when none has it.
+class FontChain {
+ public:
+  FontChain(PdfDocument& pdf, bool latin_mode);
+  ~FontChain();
+  struct Glyph {
+    int font;
+    char32_t code;  // what is drawn (U+FFFD for a missing glyph)
+  };
+  [[nodiscard]] Glyph resolve(char32_t cp);
+  [[nodiscard]] std::uint64_t missing() const noexcept { return missing_; }
+  [[nodiscard]] std::vector<std::string> font_names() const;
+  [[nodiscard]] bool latin_mode() const noexcept { return latin_mode_; }
+  // Horizontal scaling (Tz, percent) that puts `font` on the 0.6 em grid: DejaVu Sans Mono's
+  // 0.602 em advance drifts 1.5 pt over 75 columns otherwise. 100 for the others.
+  [[nodiscard]] double scale(int font);
+
+ private:
+  int primary();
+  int find_font(char32_t cp);
+
+  PdfDocument& pdf_;
+  bool latin_mode_;
+  int primary_ = -1;
+  double primary_scale_ = 100;
+  std::vector<std::string> paths_;       // loaded TrueType files, by font id - 1
+  std::vector<std::string> rejected_;    // fontconfig offers libharu cannot use for a character
+  std::vector<std::int8_t> bmp_font_;    // per BMP code point: -2 unknown, -1 none, else font id
+  std::unique_ptr<FallbackFontFinder> finder_;
+  std::uint64_t missing_ = 0;
+};
+
+class PageWriter final : public LayoutSink {
+ public:
+  PageWriter(PdfDocument& pdf, FontChain& fonts, const RenderOptions& options, const PageGeometry& geometry);
+  void begin_page(int page) override;
+  void row(const LayoutRow& row) override;
+  // Ends the last page and draws headers and footers on every page.
+  void finish();
+
+ private:
+  void end_text_object();
+  void end_physical_page();
+  void flush();
+  void use_font(int font);
+  void show(std::u32string_view text, bool next_line);
+  void append_run(int font, std::u32string_view codes, const std::vector<int>& adjustments, bool next_line);
+  void draw_decorations(int page, int pages);
+
+  PdfDocument& pdf_;
+  FontChain& fonts_;
+  const RenderOptions& options_;
+  PageGeometry geometry_;
+  std::string buffer_;        // operators not yet handed to the PDF
+  std::string marks_;         // margin marks of the current page (drawn after its text)
+  int current_font_ = -1;
+  double current_scale_ = 100;
+  double size_;               // font size in use (smaller for headers and footers)
+  int half_ = 0;              // two-up: 0 left, 1 right
+  int row_on_page_ = 0;
+  bool text_open_ = false;
+  std::u32string line_;       // scratch: gutter + row text
+};
+
+}  // namespace txt2pdf

@@ -1,0 +1,336 @@
+#include "txt2pdf/render_writer.hpp"
+
+#include <cmath>
+#include <cstdio>
+
+#include "txt2pdf/error.hpp"
+#include "txt2pdf/fonts.hpp"
+#include "txt2pdf/text_decode.hpp"
+
+namespace txt2pdf {
+namespace {
+
+constexpr double kTwoUpGap = 24;        // points between the halves of a two-up sheet
+constexpr int kGridAdvance = 600;       // a column in 1/1000 em: Courier's advance
+constexpr double kDecorationScale = 0.9;  // header/footer size relative to the text
+
+std::string format(const char* pattern, double a, double b = 0, double c = 0) {
+  char text[96];
+  const int length = std::snprintf(text, sizeof text, pattern, a, b, c);
+  return std::string(text, static_cast<std::size_t>(std::max(length, 0)));
+}
+
+// Appends one byte of a PDF literal string, escaped where the syntax needs it.
+inline void put_literal_byte(std::string& out, unsigned char byte) {
+  switch (byte) {
+    case '(': out += "\\("; break;
+    case ')': out += "\\)"; break;
+    case '\\': out += "\\\\"; break;
+    case '\r': out += "\\r"; break;  // a raw CR would be read as LF
+    default: out += static_cast<char>(byte);
+  }
+}
+
+std::u32string to_u32(std::string_view utf8) {
+  TextDecoder decoder(TextEncoding::kUtf8);
+  std::u32string out;
+  decoder.decode(utf8, true, out);
+  return out;
+}
+
+int text_columns(std::u32string_view text) {
+  int columns = 0;
+  for (const char32_t cp : text) columns += char_width(cp);
+  return columns;
+}
+
+}  // namespace
+
+PageGeometry PageGeometry::from(const RenderOptions& options) {
+  PageGeometry g;
+  paper_size(options, g.width, g.height);
+  g.column_width = options.font_size * kGridAdvance / 1000.0;
+  double area = g.width - options.margin_left - options.margin_right;
+  if (options.two_up) area = (area - kTwoUpGap) / 2;
+  g.columns = static_cast<int>(std::floor(area / g.column_width + 1e-6));
+  g.gutter = options.line_numbers ? 7 : 0;
+  const double text_height = g.height - options.margin_top - options.margin_bottom;
+  g.lines = text_height < options.font_size
+                ? 0
+                : static_cast<int>(std::floor((text_height - options.font_size) / options.leading + 1e-6)) + 1;
+  if (g.columns - g.gutter < 2 || g.lines < 1) {
+    throw Error(ErrorKind::kConfig, "page too small: margins, font-size and leading leave " +
+                                        std::to_string(std::max(g.columns - g.gutter, 0)) + " columns and " +
+                                        std::to_string(g.lines) + " lines");
+  }
+  g.first_baseline = g.height - options.margin_top - 0.8 * options.font_size;
+  g.left[0] = options.margin_left;
+  g.left[1] = options.margin_left + area + kTwoUpGap;
+  return g;
+}
+
+LayoutOptions PageGeometry::layout(const RenderOptions& options) const {
+  LayoutOptions layout;
+  layout.columns = columns - gutter;
+  layout.lines_per_page = lines;
+  layout.tab_width = options.tab_width;
+  layout.wrap = options.wrap;
+  return layout;
+}
+
+FontChain::FontChain(PdfDocument& pdf, bool latin_mode)
+    : pdf_(pdf), latin_mode_(latin_mode), bmp_font_(0x10000, std::int8_t{-2}) {}
+
+FontChain::~FontChain() = default;
+
+int FontChain::primary() {
+  if (primary_ < 0) {
+    const auto path = primary_font_path();
+    primary_ = pdf_.load_truetype(path);
+    paths_.push_back(path);
+  }
+  return primary_;
+}
+
+double FontChain::scale(int font) {
+  if (font != primary_ || font < 0) return 100;
+  if (primary_scale_ == 100) {
+    const int advance = pdf_.advance(font, U'0');
+    if (advance > 0) primary_scale_ = 100.0 * kGridAdvance / advance;
+  }
+  return primary_scale_;
+}
+
+FontChain::Glyph FontChain::resolve(char32_t cp) {
+  if (latin_mode_ && cp < 0x80) return {PdfDocument::kCourier, cp};
+  if (cp <= 0xFFFF) {
+    auto& font = bmp_font_[cp];
+    if (font == -2) font = static_cast<std::int8_t>(find_font(cp));
+    if (font >= 0) return {font, cp};
+  }
+  ++missing_;
+  return {primary(), 0xFFFD};
+}
+
+int FontChain::find_font(char32_t cp) {
+  if (latin_mode_ && unicode_to_windows_1252(cp) != 0) return PdfDocument::kCourier;
+  if (cp >= 0xD800 && cp <= 0xDFFF) return -1;
+  const int first = primary();
+  if (pdf_.has_glyph(first, cp)) return first;
+  for (int font = first + 1; font < first + static_cast<int>(paths_.size()); ++font) {
+    if (pdf_.has_glyph(font, cp)) return font;
+  }
+  if (!finder_) finder_ = std::make_unique<FallbackFontFinder>();
+  std::vector<std::string> exclude = paths_;
+  exclude.insert(exclude.end(), rejected_.begin(), rejected_.end());
+  // fontconfig's charset and libharu's cmap reading (format 4 only) can disagree: verify.
+  for (int attempt = 0; attempt < 4 && paths_.size() < 100; ++attempt) {
+    const auto path = finder_->find(cp, exclude);
+    if (!path) return -1;
+    const int font = pdf_.load_truetype(*path);
+    paths_.push_back(*path);
+    exclude.push_back(*path);
+    if (pdf_.has_glyph(font, cp)) return font;
+  }
+  return -1;
+}
+
+std::vector<std::string> FontChain::font_names() const {
+  std::vector<std::string> names;
+  if (latin_mode_) names.emplace_back("Courier");
+  names.insert(names.end(), paths_.begin(), paths_.end());
+  return names;
+}
+
+PageWriter::PageWriter(PdfDocument& pdf, FontChain& fonts, const RenderOptions& options, const PageGeometry& geometry)
+    : pdf_(pdf), fonts_(fonts), options_(options), geometry_(geometry), size_(options.font_size) {
+  buffer_.reserve(64 * 1024);
+}
+
+void PageWriter::begin_page(int page) {
+  const int half = options_.two_up ? (page - 1) % 2 : 0;
+  if (half == 0) {
+    end_physical_page();
+    pdf_.add_page(geometry_.width, geometry_.height);
+    current_font_ = -1;
+    current_scale_ = 100;
+  } else {
+    end_text_object();
+  }
+  half_ = half;
+  row_on_page_ = 0;
+  buffer_ += "BT\n";
+  buffer_ += format("%.2f TL\n%.2f %.2f Td\n", options_.leading, geometry_.left[half],
+                    geometry_.first_baseline + options_.leading);
+  text_open_ = true;
+}
+
+void PageWriter::row(const LayoutRow& row) {
+  if (geometry_.gutter > 0) {
+    line_.clear();
+    if (!row.continuation) {
+      char number[24];
+      std::snprintf(number, sizeof number, "%6llu ", static_cast<unsigned long long>(row.source_line));
+      for (const char* c = number; *c != '\0'; ++c) line_.push_back(static_cast<unsigned char>(*c));
+    } else {
+      line_.assign(static_cast<std::size_t>(geometry_.gutter), U' ');
+    }
+    line_ += row.text;
+    show(line_, true);
+  } else {
+    show(row.text, true);
+  }
+  if (row.continues || row.truncated) {
+    // A hook (wrapped) or a triangle (truncated) in the right margin; drawn after the text
+    // object, and as paths so that extracted text stays exactly the input.
+    const double x = geometry_.left[half_] + geometry_.columns * geometry_.column_width + 2;
+    const double y = geometry_.first_baseline - row_on_page_ * options_.leading;
+    const double s = options_.font_size * 0.5;
+    if (row.continues) {
+      marks_ += format("%.2f %.2f m ", x + s * 0.6, y + s) + format("%.2f %.2f l ", x + s * 0.6, y) +
+                format("%.2f %.2f l S\n", x, y);
+    } else {
+      marks_ += format("%.2f %.2f m ", x, y) + format("%.2f %.2f l ", x + s * 0.6, y + s * 0.5) +
+                format("%.2f %.2f l f\n", x, y + s);
+    }
+  }
+  ++row_on_page_;
+}
+
+void PageWriter::show(std::u32string_view text, bool next_line) {
+  if (text.empty()) {
+    if (next_line) buffer_ += "T*\n";
+    return;
+  }
+  // Fast path: ASCII in Courier is one literal string and one `'` per row.
+  if (fonts_.latin_mode()) {
+    bool ascii = true;
+    for (const char32_t cp : text) ascii = ascii && cp < 0x80;
+    if (ascii) {
+      use_font(PdfDocument::kCourier);
+      buffer_ += '(';
+      for (const char32_t cp : text) put_literal_byte(buffer_, static_cast<unsigned char>(cp));
+      buffer_ += next_line ? ")'\n" : ")Tj\n";
+      return;
+    }
+  }
+  std::u32string codes;
+  std::vector<int> adjustments;
+  bool first = true;
+  std::size_t at = 0;
+  while (at < text.size()) {
+    const int font = fonts_.resolve(text[at]).font;
+    const double scale = fonts_.scale(font) / 100.0;
+    codes.clear();
+    adjustments.clear();
+    for (; at < text.size(); ++at) {
+      const auto glyph = fonts_.resolve(text[at]);
+      if (glyph.font != font) break;
+      // TJ numbers are in 1/1000 text space before horizontal scaling: make the advance exactly
+      // the character's grid width (2 columns for wide characters, 0 for combining marks).
+      const int expected = char_width(text[at]) * kGridAdvance;
+      const int actual = pdf_.advance(font, glyph.code);
+      codes.push_back(glyph.code);
+      adjustments.push_back(static_cast<int>(std::lround(actual - expected / scale)));
+    }
+    append_run(font, codes, adjustments, next_line && first);
+    first = false;
+  }
+}
+
+void PageWriter::append_run(int font, std::u32string_view codes, const std::vector<int>& adjustments,
+                            bool next_line) {
+  use_font(font);
+  const bool unicode = pdf_.is_unicode(font);
+  bool adjusted = false;
+  for (const int adjustment : adjustments) adjusted = adjusted || adjustment != 0;
+  if (adjusted) buffer_ += next_line ? "T*[(" : "[(";
+  else buffer_ += '(';
+  for (std::size_t i = 0; i < codes.size(); ++i) {
+    if (unicode) {
+      put_literal_byte(buffer_, static_cast<unsigned char>(codes[i] >> 8));
+      put_literal_byte(buffer_, static_cast<unsigned char>(codes[i] & 0xFFu));
+    } else {
+      put_literal_byte(buffer_, unicode_to_windows_1252(codes[i]));
+    }
+    if (adjusted && adjustments[i] != 0) {
+      buffer_ += ')' + std::to_string(adjustments[i]);
+      if (i + 1 < codes.size()) buffer_ += '(';
+      else buffer_ += "]TJ\n";
+    } else if (adjusted && i + 1 == codes.size()) {
+      buffer_ += ")]TJ\n";
+    }
+  }
+  if (!adjusted) buffer_ += next_line ? ")'\n" : ")Tj\n";
+}
+
+void PageWriter::use_font(int font) {
+  if (font == current_font_) return;
+  flush();
+  pdf_.set_font(font, size_);
+  current_font_ = font;
+  const double scale = fonts_.scale(font);
+  if (scale != current_scale_) {
+    buffer_ += format("%.4f Tz\n", scale);
+    current_scale_ = scale;
+  }
+}
+
+void PageWriter::flush() {
+  if (buffer_.empty()) return;
+  pdf_.write(buffer_);
+  buffer_.clear();
+}
+
+void PageWriter::end_text_object() {
+  if (!text_open_) return;
+  buffer_ += "ET\n";
+  text_open_ = false;
+}
+
+void PageWriter::end_physical_page() {
+  if (pdf_.page_count() == 0) return;
+  end_text_object();
+  if (!marks_.empty()) {
+    buffer_ += "q 0.5 w\n" + marks_ + "Q\n";
+    marks_.clear();
+  }
+  flush();
+}
+
+void PageWriter::finish() {
+  end_physical_page();
+  const int pages = pdf_.page_count();
+  if (!options_.header && !options_.footer) return;
+  size_ = options_.font_size * kDecorationScale;
+  for (int page = 0; page < pages; ++page) draw_decorations(page, pages);
+  size_ = options_.font_size;
+}
+
+void PageWriter::draw_decorations(int page, int pages) {
+  pdf_.begin_overlay(page);
+  current_font_ = -1;
+  current_scale_ = -1;  // the body's Tz carries over into this stream: set it again
+  const double column = size_ * kGridAdvance / 1000.0;
+  const double right = geometry_.width - options_.margin_right;
+  auto text_at = [this](double x, double y, std::u32string_view text) {
+    buffer_ += "BT\n" + format("%.2f %.2f Td\n", x, y);
+    show(text, false);
+    buffer_ += "ET\n";
+  };
+  if (options_.header) {
+    const double y = geometry_.height - options_.margin_top / 2 - size_ / 3;
+    const auto title = to_u32(options_.header_text);
+    if (!title.empty()) text_at(options_.margin_left, y, title);
+    const auto date = to_u32(options_.date);
+    if (!date.empty()) text_at(right - text_columns(date) * column, y, date);
+  }
+  if (options_.footer) {
+    const auto label = to_u32("page " + std::to_string(page + 1) + " of " + std::to_string(pages));
+    const double x = (geometry_.width - text_columns(label) * column) / 2;
+    text_at(x, options_.margin_bottom / 2 - size_ / 3, label);
+  }
+  flush();
+}
+
+}  // namespace txt2pdf

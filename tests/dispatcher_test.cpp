@@ -1,0 +1,296 @@
+// Dispatcher unit tests: the pure rules, the configuration parser, the local launcher with real
+// child processes, the health answers, and the Dispatcher loop against an in-memory queue, object
+// store and launcher (fakes: there is no other way to drive every branch without servers).
+#include "txt2pdf/dispatcher.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "txt2pdf/dispatcher_config.hpp"
+#include "txt2pdf/exit_codes.hpp"
+#include "txt2pdf/health.hpp"
+#include "txt2pdf/launchers_local.hpp"
+#include "txt2pdf/signals.hpp"
+
+namespace txt2pdf {
+namespace {
+
+using namespace std::chrono_literals;
+
+// ---- pure rules -------------------------------------------------------------------------------
+
+TEST(DispatcherRules, ExitCodesSplitIntoPermanentAndTransient) {
+  EXPECT_EQ(outcome_for_exit_code(0), Outcome::kSucceeded);
+  for (int code : {64, 65, 66, 70, 77}) EXPECT_EQ(outcome_for_exit_code(code), Outcome::kPermanent) << code;
+  for (int code : {1, 2, 75, 137, 255}) EXPECT_EQ(outcome_for_exit_code(code), Outcome::kTransient) << code;
+  // Every code the job documents as "retry" is transient here, every "no retry" failure permanent.
+  for (const auto& info : kExitCodeTable) {
+    if (info.code == 0) continue;
+    EXPECT_EQ(outcome_for_exit_code(info.code) == Outcome::kTransient, info.retry) << info.name;
+  }
+}
+
+TEST(DispatcherRules, VerdictNeedsEveryRecord) {
+  EXPECT_EQ(verdict_for({}), Verdict::kDelete);
+  EXPECT_EQ(verdict_for({Outcome::kSucceeded, Outcome::kSkipped}), Verdict::kDelete);
+  EXPECT_EQ(verdict_for({Outcome::kSucceeded, Outcome::kTransient}), Verdict::kRetry);
+  EXPECT_EQ(verdict_for({Outcome::kPermanent, Outcome::kTransient}), Verdict::kRetry);
+  EXPECT_EQ(verdict_for({Outcome::kSucceeded, Outcome::kPermanent}), Verdict::kDeadLetter);
+}
+
+TEST(DispatcherRules, RetryDelayDoublesPerReceiveAndIsCapped) {
+  EXPECT_EQ(retry_delay(10s, 1), 10s);
+  EXPECT_EQ(retry_delay(10s, 2), 20s);
+  EXPECT_EQ(retry_delay(10s, 3), 40s);
+  EXPECT_EQ(retry_delay(10s, 30), 43200s);
+  EXPECT_EQ(retry_delay(0s, 5), 0s);
+}
+
+TEST(DispatcherRules, ReceiveBackoffIsOneTwoFourUpToSixty) {
+  EXPECT_EQ(receive_backoff(1, 1.0), 1000ms);
+  EXPECT_EQ(receive_backoff(2, 1.0), 2000ms);
+  EXPECT_EQ(receive_backoff(3, 1.0), 4000ms);
+  EXPECT_EQ(receive_backoff(7, 1.0), 60000ms);
+  EXPECT_EQ(receive_backoff(50, 1.0), 60000ms);
+  EXPECT_EQ(receive_backoff(3, 0.5), 2000ms);
+  EXPECT_EQ(receive_backoff(3, 0.0), 2000ms);  // jitter never goes below half
+}
+
+DispatcherConfig base_config() {
+  return parse_dispatcher_config({{"QUEUE_URL", "http://127.0.0.1:9324/000000000000/jobs"}, {"DEST_BUCKET", "out"}});
+}
+
+TEST(DispatcherRules, FiltersAndLoopGuard) {
+  auto config = base_config();
+  config.key_suffix = ".txt";
+  config.key_prefix = "in/";
+  EXPECT_EQ(refusal_reason(config, {"src", "in/a.txt", "", {}, ""}), "");
+  EXPECT_NE(refusal_reason(config, {"src", "in/a.pdf", "", {}, ""}), "");
+  EXPECT_NE(refusal_reason(config, {"src", "other/a.txt", "", {}, ""}), "");
+  EXPECT_NE(refusal_reason(config, {"src", ".txt", "", {}, ""}), "");
+  config.key_prefix.clear();
+  config.dest_prefix = "pdf/";
+  EXPECT_NE(refusal_reason(config, {"out", "pdf/a.txt", "", {}, ""}), "") << "outputs are never inputs";
+  EXPECT_EQ(refusal_reason(config, {"out", "incoming/a.txt", "", {}, ""}), "");
+  config.dest_prefix.clear();
+  EXPECT_NE(refusal_reason(config, {"out", "a.txt", "", {}, ""}), "") << "no prefix: the whole bucket is output";
+}
+
+TEST(DispatcherRules, DestinationKeyFollowsTheJobDefault) {
+  auto config = base_config();
+  EXPECT_EQ(destination_key(config, "logs/app.txt"), "logs/app.pdf");
+  EXPECT_EQ(destination_key(config, "a.TXT"), "a.pdf");
+  EXPECT_EQ(destination_key(config, "report"), "report.pdf");
+  EXPECT_EQ(destination_key(config, "c++ notes.md"), "c++ notes.md.pdf");
+  config.dest_prefix = "pdf/";
+  EXPECT_EQ(destination_key(config, "x/y.txt"), "pdf/x/y.pdf");
+}
+
+// ---- configuration ----------------------------------------------------------------------------
+
+TEST(DispatcherConfigTest, DefaultsAndRequiredVariables) {
+  const auto config = base_config();
+  EXPECT_EQ(config.launcher, "local");
+  EXPECT_EQ(config.max_concurrency, 4);
+  EXPECT_EQ(config.wait_time, 20s);
+  EXPECT_EQ(config.drain_timeout, 25s);
+  EXPECT_EQ(config.health_port, 8080);
+  EXPECT_EQ(config.sqs_endpoint, "http://127.0.0.1:9324");
+  EXPECT_EQ(config.region, "us-east-1");
+  for (const char* missing : {"QUEUE_URL", "DEST_BUCKET"}) {
+    Environment env{{"QUEUE_URL", "http://q/1/jobs"}, {"DEST_BUCKET", "out"}};
+    env.erase(missing);
+    try {
+      (void)parse_dispatcher_config(env);
+      ADD_FAILURE() << missing;
+    } catch (const Error& error) {
+      EXPECT_EQ(error.kind(), ErrorKind::kConfig);
+      EXPECT_NE(std::string(error.what()).find(missing), std::string::npos) << error.what();
+    }
+  }
+}
+
+TEST(DispatcherConfigTest, MalformedValuesNameTheVariable) {
+  const std::vector<std::pair<std::string, std::string>> cases{
+      {"MAX_CONCURRENCY", "0"},   {"MAX_CONCURRENCY", "four"}, {"WAIT_TIME_SECONDS", "21"},
+      {"HEALTH_PORT", "70000"},   {"LAUNCHER", "lambda"},      {"ASSIGN_PUBLIC_IP", "maybe"},
+      {"TXT2PDF_LOG_FORMAT", "xml"}, {"QUEUE_URL", "not-a-url"}, {"HEALTH_MAX_AGE_SECONDS", "10"}};
+  for (const auto& [name, value] : cases) {
+    Environment env{{"QUEUE_URL", "http://q/1/jobs"}, {"DEST_BUCKET", "out"}};
+    env[name] = value;
+    try {
+      (void)parse_dispatcher_config(env);
+      ADD_FAILURE() << name << "=" << value;
+    } catch (const Error& error) {
+      EXPECT_EQ(error.kind(), ErrorKind::kConfig);
+      EXPECT_NE(std::string(error.what()).find(name), std::string::npos) << error.what();
+    }
+  }
+}
+
+TEST(DispatcherConfigTest, AwsLauncherSettingsAndEndpoints) {
+  const auto config = parse_dispatcher_config({{"QUEUE_URL", "https://sqs.eu-west-1.amazonaws.com/1/jobs"},
+                                               {"DEST_BUCKET", "out"},
+                                               {"AWS_REGION", "eu-west-1"},
+                                               {"AWS_ENDPOINT_URL", "http://127.0.0.1:4566"},
+                                               {"AWS_ENDPOINT_URL_ECS", "http://127.0.0.1:5000"},
+                                               {"SUBNETS", "subnet-1, subnet-2"},
+                                               {"SECURITY_GROUPS", "sg-1"},
+                                               {"ASSIGN_PUBLIC_IP", "ENABLED"},
+                                               {"JOB_COMMAND", "/bin/echo  hello"}});
+  EXPECT_EQ(config.sqs_endpoint, "http://127.0.0.1:4566");
+  EXPECT_EQ(config.aws.ecs_endpoint, "http://127.0.0.1:5000");
+  EXPECT_EQ(config.aws.batch_endpoint, "http://127.0.0.1:4566");
+  EXPECT_EQ(config.aws.subnets, (std::vector<std::string>{"subnet-1", "subnet-2"}));
+  EXPECT_TRUE(config.aws.assign_public_ip);
+  EXPECT_EQ(config.aws.region, "eu-west-1");
+  EXPECT_EQ(config.s3.endpoint_url, "http://127.0.0.1:4566");
+  EXPECT_EQ(config.job_command, (std::vector<std::string>{"/bin/echo", "hello"}));
+  EXPECT_EQ(endpoint_of_queue_url("Q", "https://sqs.eu-west-1.amazonaws.com/1/jobs"),
+            "https://sqs.eu-west-1.amazonaws.com");
+}
+
+// ---- local and docker launchers ---------------------------------------------------------------
+
+std::optional<JobOutcome> wait_for(RunningJob& job, std::chrono::milliseconds limit = 10s) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (auto outcome = job.poll()) return outcome;
+    std::this_thread::sleep_for(10ms);
+  }
+  return std::nullopt;
+}
+
+std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+TEST(LocalLauncherTest, PassesTheJobVariablesAndReportsTheExitCode) {
+  const auto out = std::filesystem::temp_directory_path() / ("dispatcher-test-" + std::to_string(::getpid()));
+  LocalLauncher launcher({"/bin/sh", "-c", "printf '%s|%s|%s|%s|%s' \"$SOURCE_BUCKET\" \"$OBJECT_KEY\" "
+                                           "\"$DEST_BUCKET\" \"$DEST_KEY\" \"$INHERITED\" > \"$OUT\"; exit 65"},
+                         {{"INHERITED", "yes"}, {"OUT", out.string()}, {"PATH", "/usr/bin:/bin"}});
+  auto job = launcher.start({"in", "a b+c %41.txt", "out", "a b+c %41.pdf"});
+  const auto outcome = wait_for(*job);
+  ASSERT_TRUE(outcome);
+  EXPECT_EQ(outcome->exit_code, 65);
+  EXPECT_EQ(outcome->job_id, job->id());
+  EXPECT_EQ(read_file(out), "in|a b+c %41.txt|out|a b+c %41.pdf|yes");
+  std::filesystem::remove(out);
+}
+
+TEST(LocalLauncherTest, KilledJobIsTransientAndStopSendsSigterm) {
+  LocalLauncher launcher({"/bin/sh", "-c", "trap 'exit 75' TERM; sleep 30 & wait"}, {{"PATH", "/usr/bin:/bin"}});
+  auto job = launcher.start({"in", "k", "out", ""});
+  std::this_thread::sleep_for(200ms);
+  EXPECT_FALSE(job->poll());
+  job->request_stop();
+  const auto outcome = wait_for(*job);
+  ASSERT_TRUE(outcome);
+  EXPECT_EQ(outcome->exit_code, 75);
+
+  LocalLauncher killer({"/bin/sh", "-c", "kill -9 $$"}, {});
+  auto killed = killer.start({"in", "k", "out", ""});
+  const auto killed_outcome = wait_for(*killed);
+  ASSERT_TRUE(killed_outcome);
+  EXPECT_EQ(killed_outcome->exit_code, 75);
+  EXPECT_NE(killed_outcome->detail.find("signal 9"), std::string::npos) << killed_outcome->detail;
+}
+
+TEST(LocalLauncherTest, MissingCommandIsAConfigError) {
+  LocalLauncher launcher({"/nonexistent/txt2pdf-job"}, {});
+  try {
+    (void)launcher.start({"in", "k", "out", ""});
+    ADD_FAILURE() << "started";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.kind(), ErrorKind::kConfig);
+  }
+  EXPECT_EQ(std::filesystem::path(default_job_command()).filename(), "txt2pdf-job");
+}
+
+TEST(LocalLauncherTest, ChildEnvironmentOverridesAStaleDestKey) {
+  const auto env = child_environment({{"DEST_KEY", "stale"}, {"OBJECT_KEY", "old"}, {"AWS_REGION", "x"}},
+                                     {"b", "new key", "out", ""});
+  EXPECT_NE(std::find(env.begin(), env.end(), "OBJECT_KEY=new key"), env.end());
+  EXPECT_NE(std::find(env.begin(), env.end(), "AWS_REGION=x"), env.end());
+  EXPECT_EQ(std::find_if(env.begin(), env.end(), [](const std::string& e) { return e.rfind("DEST_KEY=", 0) == 0; }),
+            env.end());
+}
+
+TEST(DockerLauncherTest, ArgvCarriesNamesNotValues) {
+  const auto argv = docker_argv({"podman", "txt2pdf-job:latest", {"--network", "host"}},
+                                {{"AWS_SECRET_ACCESS_KEY", "s3cr3t"}, {"HOME", "/root"}, {"MAX_INPUT_BYTES", "1MiB"}},
+                                {"in", "a b.txt", "out", ""}, "txt2pdf-1-1");
+  const std::vector<std::string> expected{"podman", "run", "--rm", "--name", "txt2pdf-1-1",
+                                          "-e", "AWS_SECRET_ACCESS_KEY", "-e", "MAX_INPUT_BYTES",
+                                          "-e", "DEST_BUCKET", "-e", "OBJECT_KEY", "-e", "SOURCE_BUCKET",
+                                          "--network", "host", "txt2pdf-job:latest"};
+  EXPECT_EQ(argv, expected);
+}
+
+TEST(DockerLauncherTest, RuntimeFailuresAreTransientJobCodesPassThrough) {
+  // A stand-in "docker" CLI: exits with the code in $FAKE_DOCKER_EXIT (125: daemon unreachable).
+  const auto fake = std::filesystem::temp_directory_path() / ("fake-docker-" + std::to_string(::getpid()));
+  {
+    std::ofstream script(fake);
+    script << "#!/bin/sh\nexit \"$FAKE_DOCKER_EXIT\"\n";
+  }
+  std::filesystem::permissions(fake, std::filesystem::perms::owner_all);
+  for (const auto& [code, expected] : std::vector<std::pair<int, int>>{{125, 75}, {127, 75}, {65, 65}, {0, 0}}) {
+    DockerLauncher launcher({fake.string(), "image", {}}, {{"FAKE_DOCKER_EXIT", std::to_string(code)}});
+    auto job = launcher.start({"in", "k", "out", ""});
+    const auto outcome = wait_for(*job);
+    ASSERT_TRUE(outcome);
+    EXPECT_EQ(outcome->exit_code, expected) << code;
+    EXPECT_EQ(outcome->detail.find("container runtime") != std::string::npos, expected != code) << code;
+  }
+  std::filesystem::remove(fake);
+}
+
+// ---- health -----------------------------------------------------------------------------------
+
+TEST(HealthTest, HealthzFollowsTheLastReceive) {
+  DispatcherMetrics metrics;
+  const auto now = std::chrono::system_clock::now();
+  metrics.receive_succeeded(now - 10s);
+  EXPECT_EQ(answer_health_request("GET", "/healthz", metrics, now, 60s).status, 200);
+  EXPECT_EQ(answer_health_request("GET", "/healthz", metrics, now + 100s, 60s).status, 503);
+  EXPECT_EQ(answer_health_request("GET", "/nope", metrics, now, 60s).status, 404);
+  EXPECT_EQ(answer_health_request("POST", "/healthz", metrics, now, 60s).status, 405);
+}
+
+TEST(HealthTest, MetricsInPrometheusText) {
+  DispatcherMetrics metrics;
+  metrics.messages_received(3);
+  metrics.job_started("local");
+  metrics.job_finished("local", true, 0.3);
+  metrics.job_started("local");
+  metrics.job_finished("local", false, 7);
+  metrics.dlq_sent();
+  metrics.receive_error();
+  metrics.set_in_flight(2);
+  const auto text = answer_health_request("GET", "/metrics", metrics, std::chrono::system_clock::now(), 60s).body;
+  for (const char* line : {"txt2pdf_dispatcher_messages_received_total 3\n",
+                           "txt2pdf_dispatcher_jobs_started_total{launcher=\"local\"} 2\n",
+                           "txt2pdf_dispatcher_jobs_succeeded_total{launcher=\"local\"} 1\n",
+                           "txt2pdf_dispatcher_jobs_failed_total{launcher=\"local\"} 1\n",
+                           "txt2pdf_dispatcher_jobs_in_flight 2\n", "txt2pdf_dispatcher_dlq_sent_total 1\n",
+                           "txt2pdf_dispatcher_receive_errors_total 1\n",
+                           "txt2pdf_dispatcher_job_duration_seconds_bucket{le=\"0.25\"} 0\n",
+                           "txt2pdf_dispatcher_job_duration_seconds_bucket{le=\"0.5\"} 1\n",
+                           "txt2pdf_dispatcher_job_duration_seconds_bucket{le=\"10\"} 2\n",
+                           "txt2pdf_dispatcher_job_duration_seconds_count 2\n"}) {
+    EXPECT_NE(text.find(line), std::string::npos) << line << "\n" << text;
+  }
+}
+
+}  // namespace
+}  // namespace txt2pdf

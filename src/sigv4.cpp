@@ -354,6 +354,31 @@ Stages compute_stages(const HttpRequest& request, const Credentials& credentials
   return stages;
 }
 
+Presigned presign(const HttpRequest& request, const Credentials& credentials, const Scope& scope,
+                  std::chrono::system_clock::time_point time, std::chrono::seconds expires, const Options& options) {
+  HttpRequest copy = request;
+  if (!header_value(copy.headers, "host")) copy.headers.emplace_back("Host", host_from(split_url(copy.url)));
+  const std::string timestamp = amz_date(time);
+  const std::string credential = credentials.access_key_id + "/" + timestamp.substr(0, 8) + "/" + scope.region + "/" +
+                                 scope.service + "/aws4_request";
+  std::string added = "X-Amz-Algorithm=" + std::string(kAlgorithm) + "&X-Amz-Credential=" + uri_encode(credential, false) +
+                      "&X-Amz-Date=" + timestamp + "&X-Amz-Expires=" + std::to_string(expires.count()) +
+                      "&X-Amz-SignedHeaders=" + uri_encode(canonical_headers(copy.headers).signed_names, false);
+  const std::string token =
+      credentials.session_token.empty() ? "" : "&X-Amz-Security-Token=" + uri_encode(credentials.session_token, false);
+  if (options.sign_session_token) added += token;
+
+  std::string url = request.url.substr(0, request.url.find('#'));
+  const auto question = url.find('?');
+  url += question == std::string::npos ? "?" : (question + 1 == url.size() || url.back() == '&' ? "" : "&");
+  copy.url = url + added;
+  Presigned presigned;
+  presigned.stages = compute_stages(copy, credentials, scope, time, options);
+  presigned.stages.authorization.clear();
+  presigned.url = copy.url + (options.sign_session_token ? "" : token) + "&X-Amz-Signature=" + presigned.stages.signature;
+  return presigned;
+}
+
 void prepare(HttpRequest& request, const Credentials& credentials, std::chrono::system_clock::time_point time,
              const Options& options) {
   if (!header_value(request.headers, "host")) {

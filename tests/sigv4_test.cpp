@@ -188,6 +188,46 @@ TEST_P(CrtSuite, HeaderSigningEveryStageMatches) {
   EXPECT_EQ(header_of(request, "X-Amz-Security-Token"), header_of(expected, "X-Amz-Security-Token"));
 }
 
+// "/path?b&a" -> "/path" followed by the query parameters sorted (their order on the wire is free).
+std::string path_and_sorted_query(const std::string& target) {
+  const auto question = target.find('?');
+  std::vector<std::string> params;
+  for (size_t start = question + 1; question != std::string::npos && start <= target.size();) {
+    auto end = target.find('&', start);
+    if (end == std::string::npos) end = target.size();
+    params.push_back(target.substr(start, end - start));
+    start = end + 1;
+  }
+  std::sort(params.begin(), params.end());
+  std::string out = target.substr(0, question);
+  for (const auto& param : params) out += " " + param;
+  return out;
+}
+
+TEST_P(CrtSuite, QuerySigningEveryStageMatches) {
+  const fs::path dir = kSuiteDir / "aws-c-auth-v4" / GetParam();
+  const auto context = nlohmann::json::parse(read_bytes(dir / "context.json"));
+  const Credentials credentials{context["credentials"]["access_key_id"], context["credentials"]["secret_access_key"],
+                                context["credentials"].value("token", ""), std::nullopt};
+  const Scope scope{context["region"], context["service"]};
+  Options options;
+  options.normalize_path = context["normalize"];
+  options.sign_session_token = !context.value("omit_session_token", false);
+
+  const HttpRequest request = parse_raw_request(read_bytes(dir / "request.txt"));
+  const Presigned presigned = presign(request, credentials, scope, parse_time(context["timestamp"]),
+                                      std::chrono::seconds(context["expiration_in_seconds"].get<long>()), options);
+  EXPECT_EQ(presigned.stages.canonical_request, read_bytes(dir / "query-canonical-request.txt"));
+  EXPECT_EQ(presigned.stages.string_to_sign, read_bytes(dir / "query-string-to-sign.txt"));
+  EXPECT_EQ(presigned.stages.signature, trim_trailing_newlines(read_bytes(dir / "query-signature.txt")));
+
+  const HttpRequest expected = parse_raw_request(read_bytes(dir / "query-signed-request.txt"));
+  const std::string prefix = "https://example.amazonaws.com";
+  ASSERT_EQ(presigned.url.rfind(prefix, 0), 0U);
+  EXPECT_EQ(path_and_sorted_query(presigned.url.substr(prefix.size())),
+            path_and_sorted_query(expected.url.substr(prefix.size())));
+}
+
 INSTANTIATE_TEST_SUITE_P(AwsCAuthV4, CrtSuite, ::testing::ValuesIn(crt_cases()), case_label);
 
 TEST(CrtSuiteInventory, HasAllThirtyEightCases) { EXPECT_EQ(crt_cases().size(), 38U); }
@@ -207,6 +247,8 @@ std::vector<S3Example> s3_examples(const std::string& auth) {
   }
   return out;
 }
+
+void PrintTo(const S3Example& example, std::ostream* out) { *out << example.name; }
 
 class S3Examples : public ::testing::TestWithParam<S3Example> {};
 
@@ -251,6 +293,27 @@ std::string s3_label(const ::testing::TestParamInfo<S3Example>& info) {
 }
 
 INSTANTIATE_TEST_SUITE_P(S3Documentation, S3Examples, ::testing::ValuesIn(s3_examples("header")), s3_label);
+
+TEST(S3PresignedExample, EveryStageAndTheUrlMatch) {
+  const auto all = nlohmann::json::parse(read_bytes(kSuiteDir / "s3-examples.json"));
+  const auto examples = s3_examples("query");
+  ASSERT_EQ(examples.size(), 1U);
+  const auto& example = examples[0].json;
+  const Credentials credentials{all["credentials"]["access_key_id"], all["credentials"]["secret_access_key"], "",
+                                std::nullopt};
+  // The example's query holds the X-Amz-* parameters presigning adds: the input is the bare GET.
+  HttpRequest request;
+  request.method = example["method"];
+  request.url = "https://" + all["host"].get<std::string>() + example["path"].get<std::string>();
+  Options options = s3_options();
+  options.payload_hash = example["payload_sha256"];
+  const Presigned presigned = presign(request, credentials, {all["region"], all["service"]}, parse_time(all["amz_date"]),
+                                      std::chrono::seconds(86400), options);
+  EXPECT_EQ(presigned.stages.canonical_request, example["canonical_request"]);
+  EXPECT_EQ(presigned.stages.string_to_sign, example["string_to_sign"]);
+  EXPECT_EQ(presigned.stages.signature, example["signature"]);
+  EXPECT_EQ(presigned.url, example["presigned_url"]);
+}
 
 TEST(S3ExamplesInventory, FourHeaderSignedExamples) { EXPECT_EQ(s3_examples("header").size(), 4U); }
 

@@ -58,6 +58,20 @@ void prepare(HttpRequest& request, const Credentials& credentials, std::chrono::
 void sign(HttpRequest& request, const Credentials& credentials, const Scope& scope,
           std::chrono::system_clock::time_point time, const Options& options);
 
+// Query-string signing (a presigned URL, as in
+// https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-query-string-auth.html): X-Amz-Algorithm,
+// -Credential, -Date, -Expires, -SignedHeaders (and -Security-Token) are added to the URL's query
+// and signed; every header of `request` (plus Host from the URL) is signed and must be sent as is.
+// No X-Amz-Date or x-amz-content-sha256 header is added; for S3 set payload_hash to
+// "UNSIGNED-PAYLOAD". `stages.authorization` is empty; `url` ends with X-Amz-Signature.
+struct Presigned {
+  Stages stages;
+  std::string url;
+};
+[[nodiscard]] Presigned presign(const HttpRequest& request, const Credentials& credentials, const Scope& scope,
+                                std::chrono::system_clock::time_point time, std::chrono::seconds expires,
+                                const Options& options);
+
 // Helpers shared with the rest of the AWS code.
 [[nodiscard]] std::string sha256_hex(std::string_view data);
 // RFC 3986 percent-encoding of everything but unreserved characters; '/' kept when asked.

@@ -11,6 +11,9 @@
 #include <sstream>
 #include <thread>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include "txt2pdf/dispatcher_config.hpp"
 #include "txt2pdf/exit_codes.hpp"
 #include "txt2pdf/health.hpp"
@@ -290,6 +293,300 @@ TEST(HealthTest, MetricsInPrometheusText) {
                            "txt2pdf_dispatcher_job_duration_seconds_count 2\n"}) {
     EXPECT_NE(text.find(line), std::string::npos) << line << "\n" << text;
   }
+}
+
+// ---- the Dispatcher loop against fakes ---------------------------------------------------------
+
+class FakeQueue final : public MessageQueue {
+ public:
+  explicit FakeQueue(bool with_dlq) : with_dlq_(with_dlq) {}
+  void push(const std::string& id, const std::string& body, int receive_count = 1) {
+    std::lock_guard lock(mutex_);
+    sqs::Message message;
+    message.message_id = id;
+    message.receipt_handle = "rh-" + id;
+    message.body = body;
+    message.attributes["ApproximateReceiveCount"] = std::to_string(receive_count);
+    waiting_.push_back(message);
+  }
+  std::vector<sqs::Message> receive(int max_messages, std::chrono::seconds, std::chrono::seconds) override {
+    {
+      std::lock_guard lock(mutex_);
+      max_asked_ = std::max(max_asked_, max_messages);
+      if (!waiting_.empty()) {
+        std::vector<sqs::Message> out;
+        while (!waiting_.empty() && static_cast<int>(out.size()) < max_messages) {
+          out.push_back(waiting_.front());
+          waiting_.erase(waiting_.begin());
+        }
+        return out;
+      }
+    }
+    std::this_thread::sleep_for(20ms);  // a short "long poll"
+    return {};
+  }
+  void delete_message(const std::string& receipt) override {
+    std::lock_guard lock(mutex_);
+    deleted_.push_back(receipt);
+  }
+  void change_visibility(const std::string& receipt, std::chrono::seconds timeout) override {
+    std::lock_guard lock(mutex_);
+    visibility_.emplace_back(receipt, timeout);
+  }
+  void send_to_dead_letters(const std::string& body, const std::map<std::string, sqs::MessageAttribute>& attributes) override {
+    std::lock_guard lock(mutex_);
+    dead_.emplace_back(body, attributes);
+  }
+  bool has_dead_letters() const override { return with_dlq_; }
+
+  std::vector<std::string> deleted() const { std::lock_guard lock(mutex_); return deleted_; }
+  std::vector<std::pair<std::string, std::chrono::seconds>> visibility() const { std::lock_guard lock(mutex_); return visibility_; }
+  std::vector<std::pair<std::string, std::map<std::string, sqs::MessageAttribute>>> dead() const { std::lock_guard lock(mutex_); return dead_; }
+  int max_asked() const { std::lock_guard lock(mutex_); return max_asked_; }
+
+ private:
+  mutable std::mutex mutex_;
+  bool with_dlq_;
+  std::vector<sqs::Message> waiting_;
+  std::vector<std::string> deleted_;
+  std::vector<std::pair<std::string, std::chrono::seconds>> visibility_;
+  std::vector<std::pair<std::string, std::map<std::string, sqs::MessageAttribute>>> dead_;
+  int max_asked_ = 0;
+};
+
+// Jobs that "write" the PDF into the fake bucket and exit with a scripted code after `polls` polls.
+struct FakeWorld {
+  std::mutex mutex;
+  std::map<std::string, ObjectHead> objects;  // "bucket/key"
+  std::map<std::string, int> exit_codes;      // by object key; default 0
+  std::vector<std::string> started;
+  int running = 0;
+  int max_running = 0;
+  int polls_to_finish = 3;
+  bool hang = false;  // jobs never finish until stopped
+  std::set<std::string> no_write;  // keys whose job exits 0 without writing the PDF
+};
+
+class FakeJob final : public RunningJob {
+ public:
+  FakeJob(FakeWorld& world, JobSpec spec, std::string id) : world_(world), spec_(std::move(spec)), id_(std::move(id)) {}
+  const std::string& id() const override { return id_; }
+  std::optional<JobOutcome> poll() override {
+    std::lock_guard lock(world_.mutex);
+    if (done_) return outcome_;
+    if (!stopped_ && (world_.hang || ++polls_ < world_.polls_to_finish)) return std::nullopt;
+    done_ = true;
+    --world_.running;
+    const auto found = world_.exit_codes.find(spec_.object_key);
+    outcome_.exit_code = stopped_ ? 75 : found == world_.exit_codes.end() ? 0 : found->second;
+    outcome_.job_id = id_;
+    if (outcome_.exit_code == 0 && world_.no_write.count(spec_.object_key) == 0) {
+      const auto& source = world_.objects[spec_.source_bucket + "/" + spec_.object_key];
+      world_.objects[spec_.dest_bucket + "/" + spec_.dest_key] = {"\"pdf\"", {{"source-etag", source.etag}}};
+    }
+    return outcome_;
+  }
+  void request_stop() override {
+    std::lock_guard lock(world_.mutex);
+    stopped_ = true;
+  }
+
+ private:
+  FakeWorld& world_;
+  JobSpec spec_;
+  std::string id_;
+  int polls_ = 0;
+  bool stopped_ = false;
+  bool done_ = false;
+  JobOutcome outcome_;
+};
+
+class FakeLauncher final : public Launcher {
+ public:
+  explicit FakeLauncher(FakeWorld& world) : world_(world) {}
+  std::string name() const override { return "local"; }
+  std::unique_ptr<RunningJob> start(const JobSpec& spec) override {
+    std::lock_guard lock(world_.mutex);
+    world_.started.push_back(spec.object_key);
+    world_.max_running = std::max(world_.max_running, ++world_.running);
+    return std::make_unique<FakeJob>(world_, spec, "fake-" + std::to_string(world_.started.size()));
+  }
+
+ private:
+  FakeWorld& world_;
+};
+
+std::string s3_event(const std::string& bucket, const std::vector<std::string>& encoded_keys) {
+  nlohmann::json records = nlohmann::json::array();
+  for (const auto& key : encoded_keys) {
+    records.push_back({{"eventSource", "aws:s3"},
+                       {"eventName", "ObjectCreated:Put"},
+                       {"s3", {{"bucket", {{"name", bucket}}}, {"object", {{"key", key}}}}}});
+  }
+  return nlohmann::json{{"Records", records}}.dump();
+}
+
+class DispatcherLoop : public ::testing::Test {
+ protected:
+  void SetUp() override { reset_stop_request(); }
+  void TearDown() override { reset_stop_request(); }
+
+  void add_source(const std::string& key, const std::string& etag = "\"e1\"") {
+    std::lock_guard lock(world_.mutex);
+    world_.objects["in/" + key] = {etag, {}};
+  }
+
+  // Runs the dispatcher until `done` holds (or 10 s), then stops it; returns run()'s exit code.
+  int run_until(FakeQueue& queue, const std::function<bool()>& done, DispatcherConfig config = base_config()) {
+    config.retry_base_delay = 10s;
+    config.drain_timeout = 1s;
+    SystemClock clock;
+    Logger log(LogFormat::kJson, log_fd_);
+    HeadObject head = [this](const std::string& bucket, const std::string& key) -> std::optional<ObjectHead> {
+      std::lock_guard lock(world_.mutex);
+      const auto found = world_.objects.find(bucket + "/" + key);
+      if (found == world_.objects.end()) return std::nullopt;
+      return found->second;
+    };
+    FakeLauncher launcher(world_);
+    Dispatcher dispatcher(config, DispatcherDeps{queue, queue, head, {{"local", &launcher}},
+                                                 [](const std::map<std::string, std::string>&) { return std::string("local"); },
+                                                 clock, log, metrics_});
+    int code = -1;
+    std::thread runner([&] { code = dispatcher.run(); });
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (!done() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(10ms);
+    request_stop();
+    runner.join();
+    return code;
+  }
+
+  FakeWorld world_;
+  DispatcherMetrics metrics_;
+  int log_fd_ = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+};
+
+TEST_F(DispatcherLoop, VerifiedSuccessDeletesTheMessage) {
+  FakeQueue queue(true);
+  add_source("a b.txt");
+  queue.push("m1", s3_event("in", {"a+b.txt"}));
+  EXPECT_EQ(run_until(queue, [&] { return !queue.deleted().empty(); }), 0);
+  EXPECT_EQ(queue.deleted(), std::vector<std::string>{"rh-m1"});
+  EXPECT_EQ(world_.started, std::vector<std::string>{"a b.txt"}) << "key decoded exactly once";
+  EXPECT_TRUE(world_.objects.count("out/a b.pdf"));
+  EXPECT_TRUE(queue.dead().empty());
+}
+
+TEST_F(DispatcherLoop, ExitZeroWithoutAMatchingPdfIsRetried) {
+  FakeQueue queue(true);
+  add_source("stale.txt", "\"new\"");
+  add_source("missing.txt");
+  world_.no_write = {"stale.txt", "missing.txt"};
+  world_.objects["out/stale.pdf"] = {"\"pdf\"", {{"source-etag", "old"}}};  // from an earlier version
+  queue.push("m1", s3_event("in", {"stale.txt"}), 2);
+  queue.push("m2", s3_event("in", {"missing.txt"}), 1);
+  EXPECT_EQ(run_until(queue, [&] { return queue.visibility().size() >= 2; }), 0);
+  EXPECT_TRUE(queue.deleted().empty()) << "exit 0 alone is not proof";
+  const auto visibility = queue.visibility();
+  EXPECT_NE(std::find(visibility.begin(), visibility.end(), std::make_pair(std::string("rh-m1"), 20s)), visibility.end());
+  EXPECT_NE(std::find(visibility.begin(), visibility.end(), std::make_pair(std::string("rh-m2"), 10s)), visibility.end());
+}
+
+TEST_F(DispatcherLoop, PermanentFailureGoesToTheDlqWithItsReason) {
+  FakeQueue queue(true);
+  add_source("bin.txt");
+  world_.exit_codes["bin.txt"] = 65;
+  queue.push("m1", s3_event("in", {"bin.txt"}));
+  EXPECT_EQ(run_until(queue, [&] { return !queue.deleted().empty(); }), 0);
+  const auto dead = queue.dead();
+  ASSERT_EQ(dead.size(), 1u);
+  EXPECT_EQ(dead[0].second.at("exit_code").string_value, "65");
+  EXPECT_EQ(dead[0].second.at("exit_code").data_type, "Number");
+  EXPECT_EQ(dead[0].second.at("error_kind").string_value, "bad-input");
+  EXPECT_EQ(dead[0].second.at("object_key").string_value, "bin.txt");
+  EXPECT_EQ(dead[0].first, s3_event("in", {"bin.txt"})) << "the original body goes to the DLQ";
+  EXPECT_EQ(queue.deleted(), std::vector<std::string>{"rh-m1"});
+}
+
+TEST_F(DispatcherLoop, WithoutDlqPermanentFailuresAreLeftToRedrive) {
+  FakeQueue queue(false);
+  add_source("bin.txt");
+  world_.exit_codes["bin.txt"] = 65;
+  queue.push("m1", s3_event("in", {"bin.txt"}), 2);
+  EXPECT_EQ(run_until(queue, [&] { return !queue.visibility().empty(); }), 0);
+  EXPECT_TRUE(queue.deleted().empty());
+  EXPECT_EQ(queue.visibility().at(0), std::make_pair(std::string("rh-m1"), std::chrono::seconds(20)));
+}
+
+TEST_F(DispatcherLoop, TransientFailureComesBackAfterAnExponentialDelay) {
+  FakeQueue queue(true);
+  add_source("t.txt");
+  world_.exit_codes["t.txt"] = 75;
+  queue.push("m1", s3_event("in", {"t.txt"}), 3);
+  EXPECT_EQ(run_until(queue, [&] { return !queue.visibility().empty(); }), 0);
+  EXPECT_TRUE(queue.deleted().empty());
+  EXPECT_TRUE(queue.dead().empty());
+  EXPECT_EQ(queue.visibility().at(0), std::make_pair(std::string("rh-m1"), std::chrono::seconds(40)));
+}
+
+TEST_F(DispatcherLoop, MultiRecordMessageWaitsForEveryRecord) {
+  FakeQueue queue(true);
+  for (const char* key : {"1.txt", "2.txt", "3.txt"}) add_source(key);
+  world_.exit_codes["3.txt"] = 75;
+  queue.push("m1", s3_event("in", {"1.txt", "2.txt", "3.txt"}));
+  EXPECT_EQ(run_until(queue, [&] { return !queue.visibility().empty() || !queue.deleted().empty(); }), 0);
+  EXPECT_TRUE(queue.deleted().empty()) << "one record failed: the message must stay";
+  EXPECT_EQ(world_.started.size(), 3u);
+}
+
+TEST_F(DispatcherLoop, SameObjectTwiceStartsOneJob) {
+  FakeQueue queue(true);
+  add_source("dup.txt");
+  world_.polls_to_finish = 20;
+  queue.push("m1", s3_event("in", {"dup.txt"}));
+  queue.push("m2", s3_event("in", {"dup.txt"}));
+  EXPECT_EQ(run_until(queue, [&] { return queue.deleted().size() == 2; }), 0);
+  EXPECT_EQ(world_.started.size(), 1u);
+  EXPECT_EQ(queue.deleted().size(), 2u);
+}
+
+TEST_F(DispatcherLoop, MalformedTestEventsAndFilteredObjects) {
+  FakeQueue queue(true);
+  queue.push("bad", "this is not json");
+  queue.push("test", R"({"Service":"Amazon S3","Event":"s3:TestEvent","Bucket":"in"})");
+  queue.push("loop", s3_event("out", {"x.pdf"}));
+  EXPECT_EQ(run_until(queue, [&] { return queue.deleted().size() == 3; }), 0);
+  EXPECT_TRUE(world_.started.empty());
+  ASSERT_EQ(queue.dead().size(), 1u);
+  EXPECT_EQ(queue.dead()[0].first, "this is not json");
+  EXPECT_EQ(queue.dead()[0].second.at("error_kind").string_value, "malformed-message");
+}
+
+TEST_F(DispatcherLoop, NeverMoreJobsThanSlotsNorReceivesBeyondThem) {
+  FakeQueue queue(true);
+  auto config = base_config();
+  config.max_concurrency = 2;
+  for (int i = 0; i < 12; ++i) {
+    add_source("f" + std::to_string(i) + ".txt");
+    queue.push("m" + std::to_string(i), s3_event("in", {"f" + std::to_string(i) + ".txt"}));
+  }
+  EXPECT_EQ(run_until(queue, [&] { return queue.deleted().size() == 12; }, config), 0);
+  EXPECT_EQ(queue.deleted().size(), 12u);
+  EXPECT_LE(world_.max_running, 2);
+  EXPECT_LE(queue.max_asked(), 2);
+}
+
+TEST_F(DispatcherLoop, DrainStopsHungJobsAndReturnsMessagesAtOnce) {
+  FakeQueue queue(true);
+  add_source("slow.txt");
+  world_.hang = true;
+  queue.push("m1", s3_event("in", {"slow.txt"}));
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_EQ(run_until(queue, [&] { std::lock_guard lock(world_.mutex); return !world_.started.empty(); }), 0);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 8s);
+  EXPECT_TRUE(queue.deleted().empty());
+  ASSERT_FALSE(queue.visibility().empty());
+  EXPECT_EQ(queue.visibility().back(), std::make_pair(std::string("rh-m1"), std::chrono::seconds(0)));
 }
 
 }  // namespace

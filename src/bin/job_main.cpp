@@ -1,2 +1,55 @@
-// txt2pdf-job: placeholder until the job orchestration lands.
-int main() { return 70; }
+// txt2pdf-job: converts one S3 text object to a verified PDF (environment in, exit code out), or
+// renders locally with `txt2pdf-job render IN OUT`. The exit codes are documented in the README.
+#include <cstring>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "txt2pdf/environment.hpp"
+#include "txt2pdf/exit_codes.hpp"
+#include "txt2pdf/job.hpp"
+#include "txt2pdf/log.hpp"
+#include "txt2pdf/render.hpp"
+#include "txt2pdf/signals.hpp"
+
+#ifndef TXT2PDF_VERSION
+#define TXT2PDF_VERSION "dev"
+#endif
+
+extern char** environ;
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: txt2pdf-job                 convert s3://$SOURCE_BUCKET/$OBJECT_KEY to s3://$DEST_BUCKET/$DEST_KEY\n"
+    "       txt2pdf-job render IN OUT [options]   render a local file (- for stdin/stdout)\n"
+    "       txt2pdf-job --version | --help\n"
+    "Configuration and exit codes: see README.md.\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    txt2pdf::install_stop_handlers();
+    const auto env = txt2pdf::environment_from(environ);
+    if (argc >= 2 && std::strcmp(argv[1], "render") == 0) {
+      const txt2pdf::Logger logger(txt2pdf::lookup(env, "TXT2PDF_LOG_FORMAT").value_or("json") == "human"
+                                       ? txt2pdf::LogFormat::kHuman
+                                       : txt2pdf::LogFormat::kJson);
+      return txt2pdf::run_render_command(std::vector<std::string>(argv + 2, argv + argc), env, logger);
+    }
+    if (argc >= 2 && std::strcmp(argv[1], "--version") == 0) {
+      std::cout << "txt2pdf-job " << TXT2PDF_VERSION << "\n";
+      return txt2pdf::kExitOk;
+    }
+    if (argc >= 2) {
+      const bool help = std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0;
+      (help ? std::cout : std::cerr) << kUsage;
+      return help ? txt2pdf::kExitOk : txt2pdf::kExitConfig;
+    }
+    return txt2pdf::run_job_command(env);
+  } catch (...) {
+    std::cerr << "txt2pdf-job: unexpected error\n";
+    return txt2pdf::exit_code_for(std::current_exception());
+  }
+}

@@ -12,6 +12,7 @@
 #include <hpdf_pages.h>
 #include <hpdf_streams.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <vector>
@@ -39,6 +40,7 @@ void HPDF_STDCALL record_error(HPDF_STATUS code, HPDF_STATUS detail, void* user)
 struct Font {
   HPDF_Font handle = nullptr;
   bool unicode = false;
+  std::string path;
   std::vector<std::int16_t> widths;  // per BMP code point, -1 until asked (Unicode fonts only)
 };
 
@@ -109,6 +111,64 @@ std::string identity_to_unicode_cmap(const std::vector<std::int16_t>& widths) {
   return cmap;
 }
 
+std::uint16_t be16(const unsigned char* bytes) {
+  return static_cast<std::uint16_t>((bytes[0] << 8) | bytes[1]);
+}
+
+// libharu 2.3.0 subsets TrueType fonts by the glyphs it was asked for, but does not follow
+// composite glyphs to their components: accented letters (U+03AD, U+00F3 in some fonts) and most
+// of Droid Sans Fallback's CJK ideographs came out blank or half drawn. Mark every component used
+// (recursively) so the subset contains it. Glyph format: OpenType spec, 'glyf' table.
+void mark_composite_components(const Font& font) {
+  auto* attr = static_cast<HPDF_FontAttr>(font.handle->attr);
+  auto* tt = static_cast<HPDF_TTFontDefAttr>(attr->fontdef->attr);
+  if (tt == nullptr || tt->glyph_tbl.flgs == nullptr || tt->glyph_tbl.offsets == nullptr) return;
+  std::FILE* file = std::fopen(font.path.c_str(), "rb");
+  if (file == nullptr) return;
+  std::vector<std::uint16_t> work;
+  for (std::uint16_t gid = 0; gid < tt->num_glyphs; ++gid) {
+    if (tt->glyph_tbl.flgs[gid] != 0) work.push_back(gid);
+  }
+  std::array<unsigned char, 512> glyph{};
+  while (!work.empty()) {
+    const auto gid = work.back();
+    work.pop_back();
+    if (gid + 1 >= tt->num_glyphs + 1) continue;
+    const auto start = tt->glyph_tbl.offsets[gid];
+    const auto end = tt->glyph_tbl.offsets[gid + 1];
+    if (end <= start + 10) continue;  // empty glyph or header only
+    const auto length = std::min<std::size_t>(end - start, glyph.size());
+    if (std::fseek(file, static_cast<long>(tt->glyph_tbl.base_offset + start), SEEK_SET) != 0 ||
+        std::fread(glyph.data(), 1, length, file) != length) {
+      continue;
+    }
+    if (static_cast<std::int16_t>(be16(glyph.data())) >= 0) continue;  // simple glyph
+    std::size_t at = 10;  // after numberOfContours and the bounding box
+    for (;;) {
+      if (at + 4 > length) break;
+      const auto flags = be16(glyph.data() + at);
+      const auto component = be16(glyph.data() + at + 2);
+      if (component < tt->num_glyphs && tt->glyph_tbl.flgs[component] == 0) {
+        tt->glyph_tbl.flgs[component] = 1;
+        work.push_back(component);
+      }
+      at += 4 + ((flags & 0x0001u) != 0 ? 4 : 2);  // ARG_1_AND_2_ARE_WORDS
+      if ((flags & 0x0008u) != 0) at += 2;          // WE_HAVE_A_SCALE
+      else if ((flags & 0x0040u) != 0) at += 4;     // WE_HAVE_AN_X_AND_Y_SCALE
+      else if ((flags & 0x0080u) != 0) at += 8;     // WE_HAVE_A_TWO_BY_TWO
+      if ((flags & 0x0020u) == 0) break;            // MORE_COMPONENTS
+    }
+  }
+  std::fclose(file);
+}
+
+// Dictionary hook for page contents we deflated ourselves: libharu drops any /Filter entry of a
+// stream whose filter is NONE, so the entry is written from here.
+HPDF_STATUS write_flate_filter_entry(HPDF_Dict dict, HPDF_Stream stream) {
+  if (dict->stream == nullptr || HPDF_Stream_Size(dict->stream) == 0) return HPDF_OK;
+  return HPDF_Stream_WriteStr(stream, "/Filter /FlateDecode\012");
+}
+
 }  // namespace
 
 struct PdfDocument::Impl {
@@ -117,7 +177,39 @@ struct PdfDocument::Impl {
   std::vector<Font> fonts;
   std::vector<HPDF_Page> pages;
   HPDF_Page current = nullptr;
+  std::vector<HPDF_Dict> shared;
+  HPDF_Stream raw = nullptr;       // scratch: the page operators before deflating
+  HPDF_Stream deflated = nullptr;  // scratch: the deflated page before it is copied to its page
   bool utf_enabled = false;
+
+  ~Impl() {
+    if (raw != nullptr) HPDF_Stream_Free(raw);
+    if (deflated != nullptr) HPDF_Stream_Free(deflated);
+  }
+
+  // Deflates `operators` (libharu's zlib, default level) into `contents`, a stream sized to the
+  // result, and marks it FlateDecode itself: libharu must not compress it again when saving.
+  void set_deflated(HPDF_Dict contents, std::string_view operators) {
+    if (raw == nullptr) {
+      raw = HPDF_MemStream_New(doc->mmgr, 64 * 1024);
+      deflated = HPDF_MemStream_New(doc->mmgr, 64 * 1024);
+      check(raw != nullptr && deflated != nullptr, "HPDF_MemStream_New");
+    }
+    HPDF_MemStream_FreeData(raw);
+    HPDF_MemStream_FreeData(deflated);
+    check_status(HPDF_Stream_Write(raw, reinterpret_cast<const HPDF_BYTE*>(operators.data()),
+                                   static_cast<HPDF_UINT>(operators.size())),
+                 "page content write");
+    check_status(HPDF_Stream_WriteToStream(raw, deflated, HPDF_STREAM_FILTER_FLATE_DECODE, nullptr), "page content deflate");
+    // A stream holding exactly the compressed bytes, instead of libharu's 4 KB chunks.
+    HPDF_Stream exact = HPDF_MemStream_New(doc->mmgr, std::max<HPDF_UINT>(HPDF_Stream_Size(deflated), 16));
+    check(exact != nullptr, "HPDF_MemStream_New");
+    if (contents->stream != nullptr) HPDF_Stream_Free(contents->stream);
+    contents->stream = exact;
+    check_status(HPDF_Stream_WriteToStream(deflated, exact, HPDF_STREAM_FILTER_NONE, nullptr), "page content copy");
+    contents->filter = HPDF_STREAM_FILTER_NONE;
+    contents->write_fn = write_flate_filter_entry;
+  }
 
   void check(bool ok, const char* what) const {
     if (ok && error.code == HPDF_OK) return;
@@ -183,6 +275,7 @@ int PdfDocument::load_truetype(const std::string& path) {
   font.handle = HPDF_GetFont(doc, name, "UTF-8");
   impl_->check(font.handle != nullptr, "HPDF_GetFont(UTF-8)");
   font.unicode = true;
+  font.path = path;
   font.widths.assign(0x10000, -1);
   impl_->fonts.push_back(std::move(font));
   return static_cast<int>(impl_->fonts.size() - 1);
@@ -222,23 +315,39 @@ void PdfDocument::add_page(double width, double height) {
 
 int PdfDocument::page_count() const { return static_cast<int>(impl_->pages.size()); }
 
-void PdfDocument::set_font(int font, double size) {
-  impl_->check_status(HPDF_Page_SetFontAndSize(impl_->page(), impl_->fonts.at(static_cast<std::size_t>(font)).handle,
-                                               static_cast<HPDF_REAL>(size)),
-                      "HPDF_Page_SetFontAndSize");
+std::string PdfDocument::font_name(int font) {
+  const char* name =
+      HPDF_Page_GetLocalFontName(impl_->page(), impl_->fonts.at(static_cast<std::size_t>(font)).handle);
+  impl_->check(name != nullptr, "HPDF_Page_GetLocalFontName");
+  return name;
 }
 
-void PdfDocument::write(std::string_view operators) {
+void PdfDocument::set_page_content(std::string_view operators) {
   auto* attr = static_cast<HPDF_PageAttr>(impl_->page()->attr);
-  impl_->check_status(HPDF_Stream_Write(attr->stream, reinterpret_cast<const HPDF_BYTE*>(operators.data()),
-                                        static_cast<HPDF_UINT>(operators.size())),
-                      "content stream write");
+  impl_->set_deflated(attr->contents, operators);
+  attr->stream = attr->contents->stream;  // the old stream is gone: keep libharu's pointer valid
 }
 
-void PdfDocument::begin_overlay(int index) {
-  impl_->current = impl_->pages.at(static_cast<std::size_t>(index));
-  HPDF_Dict stream = nullptr;
-  impl_->check_status(HPDF_Page_New_Content_Stream(impl_->current, &stream), "HPDF_Page_New_Content_Stream");
+int PdfDocument::add_shared_stream() {
+  HPDF_Dict stream = HPDF_DictStream_New(impl_->doc->mmgr, impl_->doc->xref);
+  impl_->check(stream != nullptr, "HPDF_DictStream_New");
+  stream->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
+  impl_->shared.push_back(stream);
+  return static_cast<int>(impl_->shared.size() - 1);
+}
+
+void PdfDocument::use_shared_stream(int id) {
+  impl_->check_status(
+      HPDF_Page_Insert_Shared_Content_Stream(impl_->page(), impl_->shared.at(static_cast<std::size_t>(id))),
+      "HPDF_Page_Insert_Shared_Content_Stream");
+}
+
+void PdfDocument::set_shared_stream(int id, std::string_view operators) {
+  HPDF_Dict stream = impl_->shared.at(static_cast<std::size_t>(id));
+  HPDF_MemStream_FreeData(stream->stream);
+  impl_->check_status(HPDF_Stream_Write(stream->stream, reinterpret_cast<const HPDF_BYTE*>(operators.data()),
+                                        static_cast<HPDF_UINT>(operators.size())),
+                      "shared stream write");
 }
 
 void PdfDocument::set_info(const PdfInfo& info) {
@@ -254,7 +363,9 @@ void PdfDocument::set_info(const PdfInfo& info) {
 
 void PdfDocument::save(const std::string& path) {
   for (const auto& font : impl_->fonts) {
-    if (font.unicode) impl_->replace_to_unicode(font);
+    if (!font.unicode) continue;
+    mark_composite_components(font);
+    impl_->replace_to_unicode(font);
   }
   impl_->check_status(HPDF_SaveToFile(impl_->doc.get(), path.c_str()), "HPDF_SaveToFile");
 }

@@ -1,5 +1,6 @@
 #include "txt2pdf/render_writer.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -18,6 +19,30 @@ std::string format(const char* pattern, double a, double b = 0, double c = 0) {
   char text[96];
   const int length = std::snprintf(text, sizeof text, pattern, a, b, c);
   return std::string(text, static_cast<std::size_t>(std::max(length, 0)));
+}
+
+// Appends `value` with at most two decimals ("72", "12.5", "-3.25"): snprintf's float
+// formatting was a tenth of the run time with a mark on every wrapped row.
+void append_number(std::string& out, double value) {
+  long long hundredths = std::llround(value * 100);
+  if (hundredths < 0) {
+    out += '-';
+    hundredths = -hundredths;
+  }
+  out += std::to_string(hundredths / 100);
+  const auto fraction = static_cast<int>(hundredths % 100);
+  if (fraction != 0) {
+    out += '.';
+    out += static_cast<char>('0' + fraction / 10);
+    if (fraction % 10 != 0) out += static_cast<char>('0' + fraction % 10);
+  }
+}
+
+void append_point(std::string& out, double x, double y, const char* op) {
+  append_number(out, x);
+  out += ' ';
+  append_number(out, y);
+  out += op;
 }
 
 // Appends one byte of a PDF literal string, escaped where the syntax needs it.
@@ -101,6 +126,8 @@ double FontChain::scale(int font) {
   return primary_scale_;
 }
 
+bool FontChain::is_fallback(int font) const { return font > primary_ && primary_ >= 0; }
+
 FontChain::Glyph FontChain::resolve(char32_t cp) {
   if (latin_mode_ && cp < 0x80) return {PdfDocument::kCourier, cp};
   if (cp <= 0xFFFF) {
@@ -154,6 +181,12 @@ void PageWriter::begin_page(int page) {
     pdf_.add_page(geometry_.width, geometry_.height);
     current_font_ = -1;
     current_scale_ = 100;
+    // Courier is the first font of every page, so its name is the same everywhere and the shared
+    // footer stream can use it.
+    const auto courier = pdf_.font_name(PdfDocument::kCourier);
+    if (courier_name_.empty()) courier_name_ = courier;
+    if (courier != courier_name_) throw Error(ErrorKind::kInternal, "Courier has different names on two pages");
+    if (options_.header) draw_header();
   } else {
     end_text_object();
   }
@@ -187,11 +220,13 @@ void PageWriter::row(const LayoutRow& row) {
     const double y = geometry_.first_baseline - row_on_page_ * options_.leading;
     const double s = options_.font_size * 0.5;
     if (row.continues) {
-      marks_ += format("%.2f %.2f m ", x + s * 0.6, y + s) + format("%.2f %.2f l ", x + s * 0.6, y) +
-                format("%.2f %.2f l S\n", x, y);
+      append_point(marks_, x + s * 0.6, y + s, " m ");
+      append_point(marks_, x + s * 0.6, y, " l ");
+      append_point(marks_, x, y, " l S\n");
     } else {
-      marks_ += format("%.2f %.2f m ", x, y) + format("%.2f %.2f l ", x + s * 0.6, y + s * 0.5) +
-                format("%.2f %.2f l f\n", x, y + s);
+      append_point(marks_, x, y, " m ");
+      append_point(marks_, x + s * 0.6, y + s * 0.5, " l ");
+      append_point(marks_, x, y + s, " l f\n");
     }
   }
   ++row_on_page_;
@@ -208,6 +243,7 @@ void PageWriter::show(std::u32string_view text, bool next_line) {
     for (const char32_t cp : text) ascii = ascii && cp < 0x80;
     if (ascii) {
       use_font(PdfDocument::kCourier);
+      set_scale(100);
       buffer_ += '(';
       for (const char32_t cp : text) put_literal_byte(buffer_, static_cast<unsigned char>(cp));
       buffer_ += next_line ? ")'\n" : ")Tj\n";
@@ -215,24 +251,40 @@ void PageWriter::show(std::u32string_view text, bool next_line) {
     }
   }
   std::u32string codes;
+  std::vector<int> expected;
   std::vector<int> adjustments;
   bool first = true;
   std::size_t at = 0;
   while (at < text.size()) {
     const int font = fonts_.resolve(text[at]).font;
-    const double scale = fonts_.scale(font) / 100.0;
     codes.clear();
+    expected.clear();
     adjustments.clear();
     for (; at < text.size(); ++at) {
       const auto glyph = fonts_.resolve(text[at]);
       if (glyph.font != font) break;
-      // TJ numbers are in 1/1000 text space before horizontal scaling: make the advance exactly
-      // the character's grid width (2 columns for wide characters, 0 for combining marks).
-      const int expected = char_width(text[at]) * kGridAdvance;
-      const int actual = pdf_.advance(font, glyph.code);
       codes.push_back(glyph.code);
-      adjustments.push_back(static_cast<int>(std::lround(actual - expected / scale)));
+      expected.push_back(char_width(text[at]) * kGridAdvance);
+      adjustments.push_back(pdf_.advance(font, glyph.code));
     }
+    // Fallback fonts (CJK) are scaled horizontally so that their glyphs fill the grid: gaps
+    // would make text extractors see spaces between the characters.
+    double scale = fonts_.scale(font);
+    if (fonts_.is_fallback(font)) {
+      for (std::size_t i = 0; i < codes.size(); ++i) {
+        if (expected[i] > 0 && adjustments[i] > 0) {
+          scale = std::clamp(std::round(1000.0 * expected[i] / adjustments[i]) / 10, 50.0, 200.0);
+          break;
+        }
+      }
+    }
+    // TJ numbers are in 1/1000 text space before horizontal scaling: make each advance exactly
+    // the character's grid width (2 columns for wide characters, 0 for combining marks).
+    for (std::size_t i = 0; i < codes.size(); ++i) {
+      adjustments[i] = static_cast<int>(std::lround(adjustments[i] - expected[i] * 100.0 / scale));
+    }
+    use_font(font);
+    set_scale(scale);
     append_run(font, codes, adjustments, next_line && first);
     first = false;
   }
@@ -240,7 +292,6 @@ void PageWriter::show(std::u32string_view text, bool next_line) {
 
 void PageWriter::append_run(int font, std::u32string_view codes, const std::vector<int>& adjustments,
                             bool next_line) {
-  use_font(font);
   const bool unicode = pdf_.is_unicode(font);
   bool adjusted = false;
   for (const int adjustment : adjustments) adjusted = adjusted || adjustment != 0;
@@ -265,21 +316,16 @@ void PageWriter::append_run(int font, std::u32string_view codes, const std::vect
 }
 
 void PageWriter::use_font(int font) {
-  if (font == current_font_) return;
-  flush();
-  pdf_.set_font(font, size_);
+  if (font == current_font_ && size_ == current_size_) return;
+  buffer_ += '/' + pdf_.font_name(font) + format(" %g Tf\n", size_);
   current_font_ = font;
-  const double scale = fonts_.scale(font);
-  if (scale != current_scale_) {
-    buffer_ += format("%.4f Tz\n", scale);
-    current_scale_ = scale;
-  }
+  current_size_ = size_;
 }
 
-void PageWriter::flush() {
-  if (buffer_.empty()) return;
-  pdf_.write(buffer_);
-  buffer_.clear();
+void PageWriter::set_scale(double scale) {
+  if (scale == current_scale_) return;
+  buffer_ += format("%.4f Tz\n", scale);
+  current_scale_ = scale;
 }
 
 void PageWriter::end_text_object() {
@@ -288,49 +334,68 @@ void PageWriter::end_text_object() {
   text_open_ = false;
 }
 
+void PageWriter::text_at(double x, double y, std::u32string_view text) {
+  buffer_ += "BT\n" + format("%.2f %.2f Td\n", x, y);
+  show(text, false);
+  buffer_ += "ET\n";
+}
+
+void PageWriter::draw_header() {
+  size_ = options_.font_size * kDecorationScale;
+  const double column = size_ * kGridAdvance / 1000.0;
+  const double y = geometry_.height - options_.margin_top / 2 - size_ / 3;
+  const auto title = to_u32(options_.header_text);
+  if (!title.empty()) text_at(options_.margin_left, y, title);
+  const auto date = to_u32(options_.date);
+  if (!date.empty()) text_at(geometry_.width - options_.margin_right - text_columns(date) * column, y, date);
+  size_ = options_.font_size;
+}
+
+// "page N" goes into the page; " of M" comes from a stream shared by all pages whose N has as
+// many digits, written once M is known. Pages are never revisited, so nothing but the compressed
+// page content stays in memory.
+void PageWriter::draw_footer(int page) {
+  const double size = options_.font_size * kDecorationScale;
+  const double column = size * kGridAdvance / 1000.0;
+  const double x = geometry_.width / 2 - 7 * column;
+  const double y = options_.margin_bottom / 2 - size / 3;
+  const auto number = std::to_string(page);
+  buffer_ += "BT\n/" + courier_name_ + format(" %g Tf\n100 Tz\n%.2f %.2f Td\n", size, x, y) + "(page " + number +
+             ")Tj\nET\n";
+  const std::size_t digits = number.size();
+  if (footer_streams_.size() < digits) footer_streams_.resize(digits, -1);
+  auto& id = footer_streams_[digits - 1];
+  if (id < 0) id = pdf_.add_shared_stream();
+  pdf_.use_shared_stream(id);
+}
+
 void PageWriter::end_physical_page() {
-  if (pdf_.page_count() == 0) return;
+  const int page = pdf_.page_count();
+  if (page == 0) return;
   end_text_object();
   if (!marks_.empty()) {
     buffer_ += "q 0.5 w\n" + marks_ + "Q\n";
     marks_.clear();
   }
-  flush();
+  if (options_.footer) draw_footer(page);
+  pdf_.set_page_content(buffer_);
+  buffer_.clear();
 }
 
 void PageWriter::finish() {
   end_physical_page();
-  const int pages = pdf_.page_count();
-  if (!options_.header && !options_.footer) return;
-  size_ = options_.font_size * kDecorationScale;
-  for (int page = 0; page < pages; ++page) draw_decorations(page, pages);
-  size_ = options_.font_size;
-}
-
-void PageWriter::draw_decorations(int page, int pages) {
-  pdf_.begin_overlay(page);
-  current_font_ = -1;
-  current_scale_ = -1;  // the body's Tz carries over into this stream: set it again
-  const double column = size_ * kGridAdvance / 1000.0;
-  const double right = geometry_.width - options_.margin_right;
-  auto text_at = [this](double x, double y, std::u32string_view text) {
-    buffer_ += "BT\n" + format("%.2f %.2f Td\n", x, y);
-    show(text, false);
-    buffer_ += "ET\n";
-  };
-  if (options_.header) {
-    const double y = geometry_.height - options_.margin_top / 2 - size_ / 3;
-    const auto title = to_u32(options_.header_text);
-    if (!title.empty()) text_at(options_.margin_left, y, title);
-    const auto date = to_u32(options_.date);
-    if (!date.empty()) text_at(right - text_columns(date) * column, y, date);
+  const auto pages = std::to_string(pdf_.page_count());
+  const double size = options_.font_size * kDecorationScale;
+  const double column = size * kGridAdvance / 1000.0;
+  const double x = geometry_.width / 2 - 7 * column;
+  const double y = options_.margin_bottom / 2 - size / 3;
+  for (std::size_t digits = 1; digits <= footer_streams_.size(); ++digits) {
+    if (footer_streams_[digits - 1] < 0) continue;
+    const double x_of = x + static_cast<double>(5 + digits) * column;
+    pdf_.set_shared_stream(footer_streams_[digits - 1],
+                           "BT\n/" + courier_name_ + format(" %g Tf\n100 Tz\n%.2f %.2f Td\n", size, x_of, y) +
+                               "( of " + pages + ")Tj\nET\n");
   }
-  if (options_.footer) {
-    const auto label = to_u32("page " + std::to_string(page + 1) + " of " + std::to_string(pages));
-    const double x = (geometry_.width - text_columns(label) * column) / 2;
-    text_at(x, options_.margin_bottom / 2 - size_ / 3, label);
-  }
-  flush();
 }
 
 }  // namespace txt2pdf

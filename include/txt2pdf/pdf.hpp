@@ -1,5 +1,5 @@
 // The PDF document behind a thin interface: the only module that touches libharu (hpdf.h).
-// The renderer writes page content as raw content-stream operators (one `'` per text row is far
+// The renderer hands over each page's content stream as raw operators (one `'` per text row is far
 // cheaper than a libharu call per row); this class owns fonts, pages, resources, metadata, the
 // ToUnicode maps and saving. Every libharu failure becomes Error(kInternal) naming the call.
 #pragma once
@@ -46,13 +46,19 @@ class PdfDocument {
   void add_page(double width, double height);
   [[nodiscard]] int page_count() const;
 
-  // Selects `font` at `size` on the current page (adds the resource and writes "/Fn size Tf").
-  void set_font(int font, double size);
-  // Appends raw content-stream operators to the current page.
-  void write(std::string_view operators);
-  // Makes page `index` (0-based) current again with a new content stream drawn over what it has
-  // (headers and footers written once the page count is known).
-  void begin_overlay(int index);
+  // Resource name of `font` on the current page ("F1", "F2"... in order of first use on the page),
+  // added to the page's resources on first use. Write "/F1 10 Tf" with it.
+  [[nodiscard]] std::string font_name(int font);
+  // Sets the current page's content stream. It is deflated at once and only the compressed bytes
+  // are kept: memory grows with the compressed PDF, not with the text.
+  void set_page_content(std::string_view operators);
+
+  // A content stream shared by several pages whose operators are only known later (e.g. the
+  // " of M" of "page N of M"). Returns its id.
+  [[nodiscard]] int add_shared_stream();
+  // Appends shared stream `id` to the current page's contents (drawn after the page content).
+  void use_shared_stream(int id);
+  void set_shared_stream(int id, std::string_view operators);
 
   void set_info(const PdfInfo& info);
   // Writes the whole document to `path`.

@@ -1,7 +1,7 @@
 // Turns laid-out rows into content-stream operators on a PdfDocument: font choice per character
 // (Courier, DejaVu Sans Mono, fontconfig fallbacks, visible U+FFFD), one `'` per row, TJ
 // adjustments only where a glyph's advance differs from its grid width, margin marks for wrapped
-// and truncated rows, and the header/footer overlays once the page count is known.
+// and truncated rows, headers, and "page N of M" footers whose M is filled in at the end.
 #pragma once
 
 #include <cstdint>
@@ -48,6 +48,7 @@ class FontChain {
   // Horizontal scaling (Tz, percent) that puts `font` on the 0.6 em grid: DejaVu Sans Mono's
   // 0.602 em advance drifts 1.5 pt over 75 columns otherwise. 100 for the others.
   [[nodiscard]] double scale(int font);
+  [[nodiscard]] bool is_fallback(int font) const;
 
  private:
   int primary();
@@ -75,21 +76,26 @@ class PageWriter final : public LayoutSink {
  private:
   void end_text_object();
   void end_physical_page();
-  void flush();
   void use_font(int font);
+  void set_scale(double scale);
   void show(std::u32string_view text, bool next_line);
   void append_run(int font, std::u32string_view codes, const std::vector<int>& adjustments, bool next_line);
-  void draw_decorations(int page, int pages);
+  void text_at(double x, double y, std::u32string_view text);
+  void draw_header();
+  void draw_footer(int page);
 
   PdfDocument& pdf_;
   FontChain& fonts_;
   const RenderOptions& options_;
   PageGeometry geometry_;
-  std::string buffer_;        // operators not yet handed to the PDF
-  std::string marks_;         // margin marks of the current page (drawn after its text)
-  int current_font_ = -1;
-  double current_scale_ = 100;
   double size_;               // font size in use (smaller for headers and footers)
+  std::string buffer_;        // the current page's content stream
+  std::string marks_;         // margin marks of the current page (drawn after its text)
+  std::string courier_name_;  // Courier's resource name, the same on every page
+  std::vector<int> footer_streams_;  // shared " of M" stream per digit count of N
+  int current_font_ = -1;
+  double current_size_ = 0;
+  double current_scale_ = 100;
   int half_ = 0;              // two-up: 0 left, 1 right
   int row_on_page_ = 0;
   bool text_open_ = false;

@@ -22,12 +22,12 @@ import uuid
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "integration"))
 import boto3  # noqa: E402
 from botocore.config import Config  # noqa: E402
-from dispatcher_test import s3_event, sqs_call  # noqa: E402
+from dispatcher_test import S3_ENDPOINT, s3_event, sqs_call  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DISPATCHER = os.environ["TXT2PDF_DISPATCHER"]
 JOB = os.environ["TXT2PDF_JOB"]
-S3 = boto3.client("s3", config=Config(s3={"addressing_style": "path"}, max_pool_connections=20))
+S3 = boto3.client("s3", endpoint_url=S3_ENDPOINT, config=Config(s3={"addressing_style": "path"}, max_pool_connections=20))
 
 
 def text_of(index):

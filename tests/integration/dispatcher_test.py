@@ -30,6 +30,8 @@ SQS = os.environ.get("AWS_ENDPOINT_URL_SQS", "http://127.0.0.1:9334")
 DISPATCHER = os.environ.get("TXT2PDF_DISPATCHER", "txt2pdf-dispatcher")
 JOB = os.environ.get("TXT2PDF_JOB", "txt2pdf-job")
 REGION = os.environ.get("AWS_REGION", "us-east-1")
+# Debian's boto3 1.26 predates AWS_ENDPOINT_URL support: pass the endpoint explicitly.
+S3_ENDPOINT = os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
 
 
 def sqs_call(operation, body):
@@ -89,7 +91,8 @@ WEIRD_KEYS = ["plain.txt", "with space.txt", "plus+sign.txt", "c++/notes.txt", "
 class DispatcherTest(unittest.TestCase):
     def setUp(self):
         self.tag = uuid.uuid4().hex[:8]
-        self.s3 = boto3.client("s3", region_name=REGION, config=Config(s3={"addressing_style": "path"}))
+        self.s3 = boto3.client("s3", region_name=REGION, endpoint_url=S3_ENDPOINT,
+                               config=Config(s3={"addressing_style": "path"}))
         self.source = "src-" + self.tag
         self.dest = "dst-" + self.tag
         self.s3.create_bucket(Bucket=self.source)
@@ -104,6 +107,7 @@ class DispatcherTest(unittest.TestCase):
         self.processes = []
 
     def tearDown(self):
+        self.s3.close()
         for process in self.processes:
             if process.poll() is None:
                 process.kill()
@@ -124,8 +128,8 @@ class DispatcherTest(unittest.TestCase):
                     "HEALTH_ADDRESS": "127.0.0.1", "HEALTH_PORT": str(port), "RETRY_BASE_SECONDS": "1",
                     "VISIBILITY_TIMEOUT_SECONDS": "30", "DRAIN_TIMEOUT_SECONDS": "10"})
         env.update(extra or {})
-        log = open(os.path.join(self.work, f"dispatcher-{len(self.processes)}.log"), "wb")
-        process = subprocess.Popen([DISPATCHER], env=env, stdout=log, stderr=subprocess.STDOUT)
+        with open(os.path.join(self.work, f"dispatcher-{len(self.processes)}.log"), "wb") as log:
+            process = subprocess.Popen([DISPATCHER], env=env, stdout=log, stderr=subprocess.STDOUT)
         self.processes.append(process)
         return process
 

@@ -1,0 +1,12 @@
+# Rendering checks on real PDFs: `txt2pdf-job render` output read back with poppler-utils and
+# qpdf (no golden files, no servers). One ctest test per case of render_test.py.
+set(TXT2PDF_RENDER_CASES
+    ascii latin1 scripts wrapped_cjk page_count header_footer form_feed tabs replacement
+    invalid_utf8 utf16 controls_and_truncate line_numbers binary_refused stdin_stdout bad_options
+    paper_env)
+foreach(render_case IN LISTS TXT2PDF_RENDER_CASES)
+  add_test(NAME render_${render_case}
+           COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/render_test.py
+                   $<TARGET_FILE:txt2pdf-job> ${render_case})
+  set_tests_properties(render_${render_case} PROPERTIES LABELS integration TIMEOUT 120)
+endforeach()

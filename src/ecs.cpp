@@ -111,7 +111,7 @@ HttpRequest stop_task_request(const std::string& endpoint, const std::string& cl
 std::string parse_run_task_response(std::string_view body) {
   const json parsed = parse_body(body, "RunTask");
   if (const json* tasks = array_member(parsed, "tasks"); tasks != nullptr && !tasks->empty()) {
-    const std::string arn = tasks->front().is_object() ? string_member(tasks->front(), "taskArn") : std::string();
+    std::string arn = tasks->front().is_object() ? string_member(tasks->front(), "taskArn") : std::string();
     if (!arn.empty()) return arn;
   }
   const json* failures = array_member(parsed, "failures");

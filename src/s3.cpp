@@ -180,24 +180,35 @@ HttpResponse S3Client::send(HttpRequest request, const std::string& bucket, cons
   const std::string region = region_for(bucket);
   request.url = object_url(config_, region, bucket, key);
   std::optional<std::string> right_region;
-  const ErrorParser note_region = [&right_region](const HttpResponse& response) {
+  std::optional<Error> precondition_failed;
+  const ErrorParser parse = [&right_region, &precondition_failed](const HttpResponse& response) {
     right_region = redirect_region(response);
-    return parse_s3_error(response);
+    Error error = parse_s3_error(response);
+    if (response.status == 412) {
+      // A precondition failed (If-Match: the object changed since its ETag was read): the same
+      // request cannot succeed, so AwsClient must not spend its backoff on it. Kept aside and
+      // rethrown as kTransient below: what should run again is the whole job.
+      precondition_failed = error;
+      return Error(ErrorKind::kInternal, error.what());
+    }
+    return error;
   };
   try {
-    return aws_.send(request, {region, "s3"}, sigv4::s3_options(), note_region);
+    return aws_.send(request, {region, "s3"}, sigv4::s3_options(), parse);
   } catch (const Error& error) {
+    if (precondition_failed) throw with_context(*precondition_failed, request.method, bucket, key);
     const bool redirected = (error.http_status() == 301 || error.http_status() == 400) && right_region &&
                             *right_region != region;
     if (!redirected) throw with_context(error, request.method, bucket, key);
   }
   // The bucket lives elsewhere: sign for its region once more, and from now on.
-  bucket_regions_[bucket] = *right_region;
-  request.url = object_url(config_, *right_region, bucket, key);
+  const std::string region_named = *right_region;
+  bucket_regions_[bucket] = region_named;
+  request.url = object_url(config_, region_named, bucket, key);
   try {
-    return aws_.send(request, {*right_region, "s3"}, sigv4::s3_options(), parse_s3_error);
+    return aws_.send(request, {region_named, "s3"}, sigv4::s3_options(), parse);
   } catch (const Error& error) {
-    throw with_context(error, request.method, bucket, key);
+    throw with_context(precondition_failed ? *precondition_failed : error, request.method, bucket, key);
   }
 }
 

@@ -342,6 +342,30 @@ TEST_F(S3ClientTest, GetObjectMissingKeyIsNotFound) {
   EXPECT_EQ(http_.sent.size(), 1U);
 }
 
+TEST_F(S3ClientTest, FailedIfMatchIsTransientWithoutRetry) {
+  S3Client s3 = make_client();
+  http_.script = {reply(412, {{"x-amz-request-id", "R412"}},
+                        "<Error><Code>PreconditionFailed</Code><Message>At least one of the pre-conditions you "
+                        "specified did not hold</Message></Error>"),
+                  reply(200)};
+  try {
+    (void)s3.get_object("bucket", "k", [](std::string_view) {}, "\"old\"");
+    FAIL() << "expected an Error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::kTransient);
+    EXPECT_EQ(e.aws_code(), "PreconditionFailed");
+    EXPECT_EQ(e.request_id(), "R412");
+  }
+  EXPECT_EQ(http_.sent.size(), 1U) << "a failed precondition does not change by waiting";
+}
+
+TEST_F(S3ClientTest, ServerErrorsAreRetriedByTheAwsClient) {
+  S3Client s3 = make_client();
+  http_.script = {reply(503, {}, read_file(kErrorsDir + "SlowDown.xml")), reply(500), reply(200, {{"content-length", "3"}})};
+  ASSERT_TRUE(s3.head_object("bucket", "k"));
+  EXPECT_EQ(http_.sent.size(), 3U);
+}
+
 TEST_F(S3ClientTest, WrongRegionIsRetriedOnceInTheRightRegionAndRemembered) {
   S3Client s3 = make_client();
   http_.script = {reply(301, {{"x-amz-bucket-region", "eu-central-1"}}, read_file(kErrorsDir + "PermanentRedirect.xml")),

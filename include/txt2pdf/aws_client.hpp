@@ -44,7 +44,8 @@ class AwsClient {
   AwsClient(HttpClient& http, CredentialsProvider& credentials, Clock& clock, RetryPolicy policy = {});
 
   // Signs (fresh signature per attempt, with skew correction) and sends `request`. Returns the
-  // first 2xx/3xx reply, or 304/404 etc. are errors through `parse_error`. Retries transient errors
+  // first 2xx reply; any other status (3xx too: no redirect is followed) becomes an Error through
+  // `parse_error`. Retries transient errors
   // (Error::retryable() of the parsed error) up to the policy; throws the last Error otherwise.
   // Error(kTransient) from the HTTP client (no reply) is retried the same way; kCancelled and the
   // other kinds are thrown at once. A skew error (is_clock_skew_code) whose Date header is 5 min or

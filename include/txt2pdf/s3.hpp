@@ -56,7 +56,8 @@ class S3Client {
   // nullopt on 404 (HEAD has no body: missing key or bucket alike); throws Error otherwise.
   [[nodiscard]] std::optional<ObjectInfo> head_object(const std::string& bucket, const std::string& key);
   // Streams the body into `sink` (exceptions it throws propagate unchanged); `if_match` (an ETag)
-  // makes S3 answer 412 if the object changed -> Error(kTransient). Throws Error(kNotFound) for
+  // makes S3 answer 412 if the object changed -> Error(kTransient), at once (no retry can help).
+  // Throws Error(kNotFound) for
   // NoSuchKey/NoSuchBucket. Not retried once some bytes reached the sink (see AwsClient::send).
   ObjectInfo get_object(const std::string& bucket, const std::string& key,
                         const std::function<void(std::string_view)>& sink, const std::string& if_match = "");
@@ -71,6 +72,8 @@ class S3Client {
   [[nodiscard]] std::string region_for(const std::string& bucket) const;
 
  private:
+  // Sends to the bucket's region, retrying once in the region a wrong-region reply names. A 412
+  // (failed precondition) is thrown at once: the same request cannot succeed later.
   HttpResponse send(HttpRequest request, const std::string& bucket, const std::string& key);
 
   AwsClient& aws_;

@@ -39,3 +39,17 @@ foreach(case IN LISTS aws_launchers_cases)
     TIMEOUT 120
     ENVIRONMENT "TXT2PDF_AWS_DRIVER=$<TARGET_FILE:aws_launchers_driver>;TXT2PDF_STANDIN=${PROJECT_SOURCE_DIR}/tests/support/aws_standin.py")
 endforeach()
+
+# txt2pdf-job itself as the Batch job / ECS task, against the radosgw stack of CMakeLists.txt
+# (only when included from there: it defines TXT2PDF_S3_TEST_ENV and the s3_stack fixture).
+if(DEFINED TXT2PDF_S3_TEST_ENV)
+  foreach(case IN ITEMS test_batch_runs_txt2pdf_job test_ecs_runs_txt2pdf_job test_ecs_binary_object_is_65)
+    add_test(NAME aws_launchers_job.${case}
+      COMMAND ${TXT2PDF_PYTHON} ${CMAKE_CURRENT_LIST_DIR}/aws_launchers_test.py AwsLaunchersJobTest.${case})
+    set_tests_properties(aws_launchers_job.${case} PROPERTIES
+      FIXTURES_REQUIRED s3_stack
+      LABELS integration
+      TIMEOUT 180
+      ENVIRONMENT "${TXT2PDF_S3_TEST_ENV};TXT2PDF_JOB=$<TARGET_FILE:txt2pdf-job>;TXT2PDF_AWS_DRIVER=$<TARGET_FILE:aws_launchers_driver>;TXT2PDF_STANDIN=${PROJECT_SOURCE_DIR}/tests/support/aws_standin.py")
+  endforeach()
+endif()

@@ -18,6 +18,7 @@ import tempfile
 import unittest
 import urllib.error
 import urllib.request
+import uuid
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 STANDIN = os.environ.get("TXT2PDF_STANDIN", os.path.join(HERE, "..", "support", "aws_standin.py"))
@@ -28,8 +29,12 @@ SECRET_KEY = "standin/secret/key/for/tests"
 WEIRD_KEY = "invoices/2024/inv 0001+a %2B é.txt"
 
 
-class AwsLaunchersTest(unittest.TestCase):
-    standin_args = ()
+class StandInCase(unittest.TestCase):
+    """Starts a stand-in per test and runs the driver against it."""
+
+    access_key = ACCESS_KEY
+    secret_key = SECRET_KEY
+    job_command = JOB
 
     def setUp(self):
         self.assertTrue(DRIVER and os.access(DRIVER, os.X_OK), "TXT2PDF_AWS_DRIVER must name the driver binary")
@@ -42,7 +47,8 @@ class AwsLaunchersTest(unittest.TestCase):
     def start_standin(self, *extra, faults=None):
         env = dict(os.environ, JOB_RECORD_DIR=self.records)
         env.pop("STANDIN_FAULTS", None)
-        args = [sys.executable, STANDIN, "--job-command", JOB, "--log-dir", self.work,
+        args = [sys.executable, STANDIN, "--job-command", self.job_command, "--log-dir", self.work,
+                "--access-key", self.access_key, "--secret-key", self.secret_key,
                 "--step-seconds", "0.1", "--job-queues", "txt2pdf-queue", "--clusters", "txt2pdf", *extra]
         if faults is not None:
             args += ["--faults", json.dumps(faults)]
@@ -63,16 +69,18 @@ class AwsLaunchersTest(unittest.TestCase):
         if self.server:
             self.server.stdout.close()
 
-    def drive(self, launcher, key="in/report.txt", dest_key=None, secret=SECRET_KEY, **settings):
-        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "AWS_ACCESS_KEY_ID": ACCESS_KEY,
-               "AWS_SECRET_ACCESS_KEY": secret, "AWS_REGION": "us-east-1", "AWS_ENDPOINT_URL": self.endpoint,
+    def drive(self, launcher, key="in/report.txt", dest_key=None, secret=None, source="txt2pdf-in", dest="txt2pdf-out",
+              **settings):
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "AWS_ACCESS_KEY_ID": self.access_key,
+               "AWS_SECRET_ACCESS_KEY": secret or self.secret_key, "AWS_REGION": "us-east-1",
+               "AWS_ENDPOINT_URL_BATCH": self.endpoint, "AWS_ENDPOINT_URL_ECS": self.endpoint,
                "AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
                "AWS_EC2_METADATA_DISABLED": "true", "JOB_POLL_SECONDS": "1",
                "JOB_QUEUE": "txt2pdf-queue", "JOB_DEFINITION": "txt2pdf-job:1", "ECS_CLUSTER": "txt2pdf",
                "TASK_DEFINITION": "txt2pdf-job:1", "SUBNETS": "subnet-0abc,subnet-0def", "SECURITY_GROUPS": "sg-01",
                "DRIVER_TIMEOUT_SECONDS": "60"}
         env.update(settings)
-        args = [DRIVER, launcher, "txt2pdf-in", key, "txt2pdf-out"] + ([dest_key] if dest_key is not None else [])
+        args = [DRIVER, launcher, source, key, dest] + ([dest_key] if dest_key is not None else [])
         done = subprocess.run(args, env=env, capture_output=True, text=True, timeout=120)
         self.assertEqual(done.returncode, 0, done.stdout + done.stderr)
         return json.loads(done.stdout.strip().splitlines()[-1])
@@ -92,6 +100,8 @@ class AwsLaunchersTest(unittest.TestCase):
     def api_calls(self, operation):
         return [r for r in self.standin_get("/_standin/requests") if r["operation"] == operation]
 
+
+class AwsLaunchersTest(StandInCase):
     # -- AWS Batch ------------------------------------------------------------------------------
     def test_batch_success(self):
         self.start_standin()
@@ -300,6 +310,63 @@ class AwsLaunchersTest(unittest.TestCase):
         waiter.wait(cluster="txt2pdf", tasks=[task["taskArn"]], WaiterConfig={"Delay": 1, "MaxAttempts": 30})
         stopped = ecs.describe_tasks(cluster="txt2pdf", tasks=[task["taskArn"]])["tasks"][0]
         self.assertEqual(stopped["containers"][0]["exitCode"], 65)
+
+
+class AwsLaunchersJobTest(StandInCase):
+    """txt2pdf-job itself run by the stand-in's Batch and ECS against the local radosgw stack.
+
+    Needs the stack's AWS_* variables (ctest fixture s3_stack) and TXT2PDF_JOB. The stand-in
+    accepts the stack's credentials, and its jobs inherit its environment (the S3 endpoint and
+    credentials), as containers get theirs from the job definition and task role.
+    """
+
+    def setUp(self):
+        super().setUp()
+        self.access_key = os.environ.get("AWS_ACCESS_KEY_ID", "")
+        self.secret_key = os.environ.get("AWS_SECRET_ACCESS_KEY", "")
+        self.s3 = os.environ.get("AWS_ENDPOINT_URL", "")
+        self.job_command = os.environ.get("TXT2PDF_JOB", "")
+        self.assertTrue(self.access_key and self.s3 and os.access(self.job_command, os.X_OK),
+                        "needs the local stack's AWS_* variables and TXT2PDF_JOB")
+
+    def aws(self, *args):
+        done = subprocess.run(["/usr/bin/aws", "--endpoint-url", self.s3, "--output", "json", *args],
+                              capture_output=True, text=True, check=False)
+        self.assertEqual(done.returncode, 0, f"aws {' '.join(args)}: {done.stderr}")
+        return done.stdout
+
+    def buckets_with(self, key, data):
+        tag = uuid.uuid4().hex[:10]
+        source, dest = f"t2p-awsl-in-{tag}", f"t2p-awsl-out-{tag}"
+        for bucket in (source, dest):
+            self.aws("s3api", "create-bucket", "--bucket", bucket)
+        path = os.path.join(self.work, "upload")
+        with open(path, "wb") as upload:
+            upload.write(data)
+        self.aws("s3api", "put-object", "--bucket", source, "--key", key, "--body", path)
+        return source, dest
+
+    def converts(self, launcher):
+        self.start_standin()
+        source, dest = self.buckets_with(WEIRD_KEY, "Invoice 0001\nTotal: 42 EUR\n".encode())
+        result = self.drive(launcher, key=WEIRD_KEY, dest_key="pdf/inv 0001.pdf", source=source, dest=dest)
+        self.assertEqual(result.get("exit_code"), 0, result)
+        path = os.path.join(self.work, "out.pdf")
+        self.aws("s3api", "get-object", "--bucket", dest, "--key", "pdf/inv 0001.pdf", path)
+        with open(path, "rb") as pdf:
+            self.assertEqual(pdf.read(5), b"%PDF-")
+
+    def test_batch_runs_txt2pdf_job(self):
+        self.converts("batch")
+
+    def test_ecs_runs_txt2pdf_job(self):
+        self.converts("ecs")
+
+    def test_ecs_binary_object_is_65(self):
+        self.start_standin()
+        source, dest = self.buckets_with("in/blob.txt", bytes(range(256)) * 16)
+        result = self.drive("ecs", key="in/blob.txt", source=source, dest=dest)
+        self.assertEqual(result.get("exit_code"), 65, result)
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@
 #include "txt2pdf/credentials.hpp"
 
 #include <fstream>
+#include <mutex>
 #include <sstream>
 #include <utility>
 
@@ -108,7 +109,10 @@ class CredentialsChain final : public CredentialsProvider {
   CredentialsChain(std::vector<std::unique_ptr<CredentialSource>> sources, Clock& clock)
       : sources_(std::move(sources)), clock_(clock) {}
 
+  // One caller at a time: threads sharing the chain wait for a single refresh instead of each
+  // asking the endpoint.
   Credentials get() override {
+    const std::lock_guard<std::mutex> lock(mutex_);
     const auto now = clock_.now();
     if (cached_ && (!cached_->expiration || *cached_->expiration - now > kRefreshAhead)) return *cached_;
     try {
@@ -148,6 +152,7 @@ class CredentialsChain final : public CredentialsProvider {
 
   std::vector<std::unique_ptr<CredentialSource>> sources_;
   Clock& clock_;
+  std::mutex mutex_;
   std::optional<Credentials> cached_;
   size_t chosen_ = 0;
 };

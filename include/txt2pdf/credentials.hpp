@@ -35,13 +35,15 @@ class CredentialsProvider {
   [[nodiscard]] virtual Credentials get() = 0;
 };
 
-// The default chain. `http` is used for STS, the ECS endpoint and IMDS; it must outlive the chain.
+// The default chain. `http` is used for STS, the ECS endpoint and IMDS; it must outlive the chain
+// and not be in use by another thread while get() runs (HttpClient is not thread-safe). get()
+// itself is thread-safe.
 // Static credentials are kept for the life of the chain; temporary ones are fetched again from the
 // same source when less than kRefreshAhead remains (if that fails while the old ones are still
-// valid, the old ones are returned). A source that is not configured passes to the next; the first
-// configured source decides: its credentials, or its error (kTransient when unreachable or 5xx,
-// kAccessDenied when it refuses, kConfig when its settings are malformed). Nothing configured:
-// Error(kAccessDenied) naming every source tried and why each was skipped.
+// valid, the old ones are returned). A source that is not configured passes to the next; the
+// first configured source decides: its credentials, or its error (kTransient when unreachable or
+// 5xx, kAccessDenied when it refuses, kConfig when its settings are malformed). Nothing
+// configured: Error(kAccessDenied) naming every source tried and why each was skipped.
 [[nodiscard]] std::unique_ptr<CredentialsProvider> make_default_credentials_chain(const Environment& env, HttpClient& http,
                                                                                 Clock& clock);
 

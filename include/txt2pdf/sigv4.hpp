@@ -17,9 +17,15 @@ struct Scope {
   std::string service;  // e.g. "s3", "sqs", "batch", "ecs"
 };
 
+// What gets signed: the method; the path of request.url; its query (parameters decoded, re-encoded
+// per RFC 3986 and sorted); every header in request.headers except Authorization, User-Agent,
+// Expect and X-Amzn-Trace-Id (which HTTP stacks and proxies rewrite); the payload hash.
 struct Options {
-  // S3 signs the path exactly as sent: no dot-segment normalisation, no second encoding.
+  // Generic services: remove "." / ".." segments and empty segments ("//") before encoding.
   bool normalize_path = true;
+  // Generic services: the wire path is percent-encoded once more ('%' becomes %25). Off (S3): the
+  // path is signed as sent; existing %XX escapes are kept and any other byte outside A-Za-z0-9-._~
+  // and '/' is escaped.
   bool double_encode_path = true;
   // Adds x-amz-content-sha256 (S3 requires it).
   bool add_content_sha256_header = false;
@@ -52,9 +58,8 @@ struct Stages {
 void prepare(HttpRequest& request, const Credentials& credentials, std::chrono::system_clock::time_point time,
              const Options& options);
 
-// prepare() and then adds Authorization (replaced if present); with sign_session_token false the
-// token header is added after signing. Adds Host (if missing), X-Amz-Date, X-Amz-Security-Token (temporary credentials),
-// x-amz-content-sha256 (when asked) and Authorization to `request`.
+// prepare(), then adds Authorization (replacing one from an earlier attempt). With
+// sign_session_token false, X-Amz-Security-Token is added after signing.
 void sign(HttpRequest& request, const Credentials& credentials, const Scope& scope,
           std::chrono::system_clock::time_point time, const Options& options);
 

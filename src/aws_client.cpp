@@ -70,19 +70,19 @@ std::optional<system_clock::time_point> parse_http_date(std::string_view text) {
   const auto hour = digits(text, 17, 2);
   const auto minute = digits(text, 20, 2);
   const auto second = digits(text, 23, 2);
-  if (!day || !month || !year || !hour || !minute || !second || *day < 1 || *day > 31 || *hour > 23 ||
-      *minute > 59 || *second > 60) {
+  if (!day || !month || !year || !hour || !minute || !second || *day < 1 || *day > 31 || *hour > 23 || *minute > 59 ||
+      *second > 60) {
     return std::nullopt;
   }
   const long long days = days_from_civil(*year, *month, static_cast<unsigned>(*day));
-  const long long total = days * 86400 + *hour * 3600 + *minute * 60 + *second;
+  const long long total = days * 86400 + static_cast<long long>(*hour) * 3600 + *minute * 60LL + *second;
   return system_clock::time_point(seconds(total));
 }
 
 bool is_clock_skew_code(std::string_view aws_code) {
-  static constexpr std::array<std::string_view, 6> kCodes{"RequestTimeTooSkewed",      "RequestExpired",
-                                                          "RequestInTheFuture",        "InvalidSignatureException",
-                                                          "SignatureDoesNotMatch",     "AuthFailure"};
+  static constexpr std::array<std::string_view, 6> kCodes{"RequestTimeTooSkewed",  "RequestExpired",
+                                                          "RequestInTheFuture",    "InvalidSignatureException",
+                                                          "SignatureDoesNotMatch", "AuthFailure"};
   for (const auto code : kCodes) {
     if (code == aws_code) return true;
   }

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cstring>
 #include <exception>
 #include <string>
 
@@ -108,7 +107,7 @@ extern "C" size_t on_upload(char* buffer, size_t size, size_t count, void* user)
   auto& transfer = *static_cast<Transfer*>(user);
   const std::string& body = transfer.request->body;
   const std::size_t n = std::min(size * count, body.size() - transfer.upload_offset);
-  std::memcpy(buffer, body.data() + transfer.upload_offset, n);
+  std::copy_n(body.data() + transfer.upload_offset, n, buffer);
   transfer.upload_offset += n;
   return n;
 }
@@ -170,7 +169,10 @@ class CurlHttpClient final : public HttpClient {
     };
     for (const auto& [name, value] : request.headers) {
       // "Name;" is curl's way to send a header with an empty value ("Name:" would remove it).
-      add(value.empty() ? name + ";" : name + ": " + value);
+      std::string line = name;
+      line += value.empty() ? ";" : ": ";
+      line += value;
+      add(line);
     }
     // Expect: 100-continue costs a round trip per PUT and S3 does not need it.
     add("Expect:");

@@ -197,8 +197,8 @@ HttpResponse S3Client::send(HttpRequest request, const std::string& bucket, cons
     return aws_.send(request, {region, "s3"}, sigv4::s3_options(), parse);
   } catch (const Error& error) {
     if (precondition_failed) throw with_context(*precondition_failed, request.method, bucket, key);
-    const bool redirected = (error.http_status() == 301 || error.http_status() == 400) && right_region &&
-                            *right_region != region;
+    const bool redirected =
+        (error.http_status() == 301 || error.http_status() == 400) && right_region && *right_region != region;
     if (!redirected) throw with_context(error, request.method, bucket, key);
   }
   // The bucket lives elsewhere: sign for its region once more, and from now on.
@@ -246,7 +246,8 @@ PutObjectResult S3Client::put_object(const PutObjectRequest& request) {
 
 HttpRequest S3Client::build_put_request(const PutObjectRequest& request) const {
   if (request.bucket.empty() || request.key.empty()) {
-    throw Error(ErrorKind::kInternal, "PUT needs a bucket and a key (got s3://" + request.bucket + "/" + request.key + ")");
+    throw Error(ErrorKind::kInternal,
+                "PUT needs a bucket and a key (got s3://" + request.bucket + "/" + request.key + ")");
   }
   HttpRequest http;
   http.method = "PUT";

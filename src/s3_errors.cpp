@@ -43,19 +43,33 @@ template <std::size_t N>
 }
 
 constexpr std::array<std::string_view, 3> kNotFoundCodes{"NoSuchKey", "NoSuchBucket", "NoSuchVersion"};
-constexpr std::array<std::string_view, 8> kAccessCodes{"AccessDenied",  "InvalidAccessKeyId",   "SignatureDoesNotMatch",
-                                                       "ExpiredToken",  "InvalidToken",         "TokenRefreshRequired",
+constexpr std::array<std::string_view, 8> kAccessCodes{"AccessDenied",   "InvalidAccessKeyId", "SignatureDoesNotMatch",
+                                                       "ExpiredToken",   "InvalidToken",       "TokenRefreshRequired",
                                                        "AccountProblem", "AllAccessDisabled"};
-constexpr std::array<std::string_view, 16> kTransientCodes{
-    "InternalError",   "ServiceUnavailable",   "SlowDown",          "Throttling",
-    "ThrottlingException", "RequestLimitExceeded", "BandwidthLimitExceeded", "RequestTimeout",
-    "RequestTimeTooSkewed", "PreconditionFailed", "BadDigest",       "XAmzContentSHA256Mismatch",
-    "OperationAborted", "TemporaryRedirect",   "IncompleteBody",    "RequestThrottled"};
+constexpr std::array<std::string_view, 16> kTransientCodes{"InternalError",
+                                                           "ServiceUnavailable",
+                                                           "SlowDown",
+                                                           "Throttling",
+                                                           "ThrottlingException",
+                                                           "RequestLimitExceeded",
+                                                           "BandwidthLimitExceeded",
+                                                           "RequestTimeout",
+                                                           "RequestTimeTooSkewed",
+                                                           "PreconditionFailed",
+                                                           "BadDigest",
+                                                           "XAmzContentSHA256Mismatch",
+                                                           "OperationAborted",
+                                                           "TemporaryRedirect",
+                                                           "IncompleteBody",
+                                                           "RequestThrottled"};
 constexpr std::array<std::string_view, 4> kBadInputCodes{"EntityTooLarge", "KeyTooLongError", "MetadataTooLarge",
                                                          "InvalidObjectState"};
-constexpr std::array<std::string_view, 6> kConfigCodes{"PermanentRedirect", "AuthorizationHeaderMalformed",
-                                                       "IllegalLocationConstraintException", "InvalidBucketName",
-                                                       "InvalidRequest", "InvalidArgument"};
+constexpr std::array<std::string_view, 6> kConfigCodes{"PermanentRedirect",
+                                                       "AuthorizationHeaderMalformed",
+                                                       "IllegalLocationConstraintException",
+                                                       "InvalidBucketName",
+                                                       "InvalidRequest",
+                                                       "InvalidArgument"};
 
 }  // namespace
 
@@ -66,17 +80,22 @@ ErrorKind s3_error_kind(int http_status, std::string_view code) {
   if (one_of(code, kBadInputCodes)) return ErrorKind::kBadInput;
   if (one_of(code, kConfigCodes) || code.rfind("KMS.", 0) == 0) return ErrorKind::kConfig;
   switch (http_status) {
-    case 404: return ErrorKind::kNotFound;
-    case 403: return ErrorKind::kAccessDenied;
-    case 301: return ErrorKind::kConfig;
+    case 404:
+      return ErrorKind::kNotFound;
+    case 403:
+      return ErrorKind::kAccessDenied;
+    case 301:
+      return ErrorKind::kConfig;
     case 307:
     case 408:
     case 409:
     case 412:
     case 429:
       return ErrorKind::kTransient;
-    case 413: return ErrorKind::kBadInput;
-    default: return http_status >= 500 ? ErrorKind::kTransient : ErrorKind::kInternal;
+    case 413:
+      return ErrorKind::kBadInput;
+    default:
+      return http_status >= 500 ? ErrorKind::kTransient : ErrorKind::kInternal;
   }
 }
 
@@ -93,9 +112,9 @@ Error parse_s3_error(const HttpResponse& response) {
 
 std::optional<std::string> redirect_region(const HttpResponse& response) {
   const ErrorXml xml = parse_error_xml(response.body);
-  const bool wrong_region = response.status == 301 ||
-                            (response.status == 400 && (xml.code == "AuthorizationHeaderMalformed" ||
-                                                        (response.body.empty() && xml.code.empty())));
+  const bool wrong_region =
+      response.status == 301 || (response.status == 400 && (xml.code == "AuthorizationHeaderMalformed" ||
+                                                            (response.body.empty() && xml.code.empty())));
   if (!wrong_region) return std::nullopt;
   if (auto header = response.header("x-amz-bucket-region"); header && !header->empty()) return header;
   if (!xml.region.empty()) return xml.region;

@@ -82,8 +82,8 @@ TEST(S3Errors, RetryableExactlyAsTheSdksRetry) {
   const auto index = nlohmann::json::parse(read_file(kErrorsDir + "index.json"));
   for (const auto& entry : index["cases"]) {
     const std::string name = entry["name"];
-    const bool retryable = name == "InternalError" || name == "SlowDown" || name == "RequestTimeout" ||
-                           name == "RequestTimeTooSkewed";
+    const bool retryable =
+        name == "InternalError" || name == "SlowDown" || name == "RequestTimeout" || name == "RequestTimeTooSkewed";
     EXPECT_EQ(parse_s3_error(response_from_case(entry)).retryable(), retryable) << name;
   }
 }
@@ -130,7 +130,8 @@ TEST(S3Errors, BodilessAndForeignRepliesFallBackToTheStatus) {
   // radosgw sends an empty <Message>.
   HttpResponse rgw;
   rgw.status = 404;
-  rgw.body = "<?xml version=\"1.0\"?><Error><Code>NoSuchKey</Code><Message></Message><RequestId>tx1</RequestId></Error>";
+  rgw.body =
+      "<?xml version=\"1.0\"?><Error><Code>NoSuchKey</Code><Message></Message><RequestId>tx1</RequestId></Error>";
   const Error error = parse_s3_error(rgw);
   EXPECT_EQ(error.aws_code(), "NoSuchKey");
   EXPECT_EQ(error.request_id(), "tx1");
@@ -311,8 +312,8 @@ TEST_F(S3ClientTest, HeadObjectThrowsOtherErrorsWithTheObjectName) {
 
 TEST_F(S3ClientTest, GetObjectStreamsIntoTheSinkWithIfMatch) {
   S3Client s3 = make_client(S3Config{"us-east-1", "http://127.0.0.1:7480", false});
-  http_.script = {reply(200, {{"content-length", "11"}, {"etag", "\"abc\""}, {"content-type", "text/plain"}},
-                        "hello world")};
+  http_.script = {
+      reply(200, {{"content-length", "11"}, {"etag", "\"abc\""}, {"content-type", "text/plain"}}, "hello world")};
   std::string received;
   int pieces = 0;
   const auto sink = [&](std::string_view chunk) {
@@ -349,7 +350,8 @@ TEST_F(S3ClientTest, FailedIfMatchIsTransientWithoutRetry) {
                         "specified did not hold</Message></Error>"),
                   reply(200)};
   try {
-    (void)s3.get_object("bucket", "k", [](std::string_view) {}, "\"old\"");
+    (void)s3.get_object(
+        "bucket", "k", [](std::string_view) {}, "\"old\"");
     FAIL() << "expected an Error";
   } catch (const Error& e) {
     EXPECT_EQ(e.kind(), ErrorKind::kTransient);
@@ -361,15 +363,17 @@ TEST_F(S3ClientTest, FailedIfMatchIsTransientWithoutRetry) {
 
 TEST_F(S3ClientTest, ServerErrorsAreRetriedByTheAwsClient) {
   S3Client s3 = make_client();
-  http_.script = {reply(503, {}, read_file(kErrorsDir + "SlowDown.xml")), reply(500), reply(200, {{"content-length", "3"}})};
+  http_.script = {reply(503, {}, read_file(kErrorsDir + "SlowDown.xml")), reply(500),
+                  reply(200, {{"content-length", "3"}})};
   ASSERT_TRUE(s3.head_object("bucket", "k"));
   EXPECT_EQ(http_.sent.size(), 3U);
 }
 
 TEST_F(S3ClientTest, WrongRegionIsRetriedOnceInTheRightRegionAndRemembered) {
   S3Client s3 = make_client();
-  http_.script = {reply(301, {{"x-amz-bucket-region", "eu-central-1"}}, read_file(kErrorsDir + "PermanentRedirect.xml")),
-                  reply(200, {{"content-length", "1"}}), reply(200, {{"content-length", "2"}})};
+  http_.script = {
+      reply(301, {{"x-amz-bucket-region", "eu-central-1"}}, read_file(kErrorsDir + "PermanentRedirect.xml")),
+      reply(200, {{"content-length", "1"}}), reply(200, {{"content-length", "2"}})};
   ASSERT_TRUE(s3.head_object("foo", "key"));
   ASSERT_EQ(http_.sent.size(), 2U);
   EXPECT_EQ(http_.sent[1].url, "https://foo.s3.eu-central-1.amazonaws.com/key");
@@ -409,7 +413,8 @@ TEST_F(S3ClientTest, OnlyOneRegionRetry) {
 TEST_F(S3ClientTest, PutObjectSendsTheBuiltRequestSigned) {
   S3Client s3 = make_client(S3Config{"us-east-1", "http://127.0.0.1:7480", false});
   http_.script = {reply(200, {{"etag", "\"5d41402abc4b2a76b9719d911017c592\""}, {"x-amz-request-id", "RPUT"}})};
-  const PutObjectRequest put{"out", "a/b.pdf", "hello", "application/pdf", SseMode::kAes256, "", {{"source-key", "a/b.txt"}}};
+  const PutObjectRequest put{
+      "out", "a/b.pdf", "hello", "application/pdf", SseMode::kAes256, "", {{"source-key", "a/b.txt"}}};
   const PutObjectResult result = s3.put_object(put);
   EXPECT_EQ(result.etag, "\"5d41402abc4b2a76b9719d911017c592\"");
   EXPECT_EQ(result.request_id, "RPUT");
@@ -425,8 +430,13 @@ TEST_F(S3ClientTest, PutObjectSendsTheBuiltRequestSigned) {
 
 TEST_F(S3ClientTest, BuildPutRequestCarriesSseMd5AndMetadata) {
   const S3Client s3 = make_client();
-  PutObjectRequest put{"out-bucket", "dir/r\xC3\xA9sum\xC3\xA9.pdf", "%PDF-1.4 test", "application/pdf",
-                       SseMode::kAes256, "", {{"Source-Etag", "\"abc-2\""}, {"source-key", "dir/r\xC3\xA9sum\xC3\xA9.txt"}}};
+  PutObjectRequest put{"out-bucket",
+                       "dir/r\xC3\xA9sum\xC3\xA9.pdf",
+                       "%PDF-1.4 test",
+                       "application/pdf",
+                       SseMode::kAes256,
+                       "",
+                       {{"Source-Etag", "\"abc-2\""}, {"source-key", "dir/r\xC3\xA9sum\xC3\xA9.txt"}}};
   HttpRequest request = s3.build_put_request(put);
   EXPECT_EQ(request.method, "PUT");
   EXPECT_EQ(request.url, "https://out-bucket.s3.us-east-1.amazonaws.com/dir/r%C3%A9sum%C3%A9.pdf");

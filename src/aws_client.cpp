@@ -121,7 +121,10 @@ HttpResponse AwsClient::send(const HttpRequest& request, const sigv4::Scope& sco
       HttpResponse response = http_.send(attempt_request);
       if (is_success(response.status)) return response;
       Error error = parse_error(response);
-      if (!skew_corrected && is_clock_skew_code(error.aws_code())) {
+      // A bodiless 403 (any HEAD) carries no code: its Date header is the only hint, as for the SDKs.
+      const bool may_be_skew =
+          is_clock_skew_code(error.aws_code()) || (response.status == 403 && response.body.empty());
+      if (!skew_corrected && may_be_skew) {
         if (const auto date = response.header("date")) {
           if (const auto server_time = parse_http_date(*date)) {
             const auto difference = std::chrono::duration_cast<seconds>(*server_time - clock_.now());

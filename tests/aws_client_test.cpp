@@ -240,6 +240,18 @@ TEST_F(AwsClientTest, SignatureMismatchFromASkewedClockIsCorrected) {
   EXPECT_EQ(find_header(http_.sent[1].headers, "x-amz-date"), "20230101T010000Z");
 }
 
+TEST_F(AwsClientTest, BodilessForbiddenReplyToHeadIsCheckedForSkew) {
+  request_.method = "HEAD";
+  http_.script = {reply(403, "", "Sun, 01 Jan 2023 02:00:00 GMT"), reply(200, "")};
+  EXPECT_EQ(send().status, 200);
+  EXPECT_EQ(find_header(http_.sent[1].headers, "x-amz-date"), "20230101T020000Z");
+  // With a correct clock the same reply is a plain access error.
+  http_.sent.clear();
+  http_.script = {reply(403, "", "Sun, 01 Jan 2023 00:00:05 GMT"), reply(200, "")};
+  EXPECT_EQ(send_failing().kind(), ErrorKind::kAccessDenied);
+  EXPECT_EQ(attempts_, 1);
+}
+
 TEST_F(AwsClientTest, SkewErrorWithoutDateFallsBackToBackoff) {
   http_.script = {reply(403, "RequestTimeTooSkewed"), reply(200, "ok")};
   EXPECT_EQ(send().body, "ok");

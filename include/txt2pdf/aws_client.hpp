@@ -48,8 +48,9 @@ class AwsClient {
   // `parse_error`. Retries transient errors
   // (Error::retryable() of the parsed error) up to the policy; throws the last Error otherwise.
   // Error(kTransient) from the HTTP client (no reply) is retried the same way; kCancelled and the
-  // other kinds are thrown at once. A skew error (is_clock_skew_code) whose Date header is 5 min or
-  // more away from the local clock corrects the skew and is re-signed at once (once per call).
+  // other kinds are thrown at once. A skew error (is_clock_skew_code, or a bodiless 403 as HEAD
+  // gets) whose Date header is 5 min or more away from the local clock corrects the skew and is
+  // re-signed at once (once per call).
   // No retry once part of a 2xx body went to request.body_sink: the sink would see bytes twice.
   [[nodiscard]] HttpResponse send(const HttpRequest& request, const sigv4::Scope& scope, const sigv4::Options& options,
                                   const ErrorParser& parse_error);

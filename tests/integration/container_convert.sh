@@ -8,8 +8,14 @@ printf 'Hello from the container\nline two\n日本語のテキスト 中文\n' >
 aws_s3api put-object --bucket "$src" --key "dir/hello world.txt" --body "$work/in.txt" >/dev/null
 
 code=0
-run_job -e SOURCE_BUCKET="$src" -e OBJECT_KEY="dir/hello world.txt" -e DEST_BUCKET="$dst" || code=$?
+run_job -e SOURCE_BUCKET="$src" -e OBJECT_KEY="dir/hello world.txt" -e DEST_BUCKET="$dst" \
+  2>"$work/stderr" || code=$?
+cat "$work/stderr" >&2
 expect_code 0 "$code" "convert"
+# Logs stay one JSON object per line: nothing in the image (fontconfig's stale-cache complaint on
+# a read-only root, say) may write anything else to stderr.
+/usr/bin/python3 -c 'import json, sys; [json.loads(l) for l in open(sys.argv[1]) if l.strip()]' \
+  "$work/stderr" || fail "stderr has lines that are not JSON"
 
 aws_s3api get-object --bucket "$dst" --key "dir/hello world.pdf" "$work/out.pdf" >/dev/null \
   || fail "no dir/hello world.pdf in $dst"

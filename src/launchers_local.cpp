@@ -78,9 +78,11 @@ class ChildJob final : public RunningJob {
 // dispatcher, which decides when jobs get SIGTERM.
 pid_t spawn(const std::vector<std::string>& argv, const std::vector<std::string>& env) {
   std::vector<char*> args;
+  args.reserve(argv.size() + 1);
   for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
   args.push_back(nullptr);
   std::vector<char*> envp;
+  envp.reserve(env.size() + 1);
   for (const auto& entry : env) envp.push_back(const_cast<char*>(entry.c_str()));
   envp.push_back(nullptr);
 
@@ -126,7 +128,12 @@ std::vector<std::string> child_environment(const Environment& base, const JobSpe
   for (auto& [name, value] : job_variables(spec)) merged[name] = value;
   std::vector<std::string> entries;
   entries.reserve(merged.size());
-  for (const auto& [name, value] : merged) entries.push_back(name + "=" + value);
+  for (const auto& [name, value] : merged) {
+    std::string entry = name;
+    entry += '=';
+    entry += value;
+    entries.push_back(std::move(entry));
+  }
   return entries;
 }
 

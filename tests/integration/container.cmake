@@ -8,7 +8,7 @@ add_test(NAME container.image_build COMMAND ${TXT2PDF_IMAGE_SCRIPT} build)
 set_tests_properties(container.image_build PROPERTIES
   FIXTURES_SETUP container_image LABELS container TIMEOUT 1800 RUN_SERIAL TRUE)
 
-foreach(case convert exit_codes security sigterm)
+foreach(case convert exit_codes security sigterm healthcheck)
   add_test(NAME container.${case} COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/container_${case}.sh)
   set_tests_properties(container.${case} PROPERTIES
     FIXTURES_REQUIRED "s3_stack;container_image"

@@ -11,7 +11,9 @@ HEAD on any route sends the headers GET would send, without the body.
 """
 import http.server
 import json
+import os
 import sys
+import threading
 import time
 
 
@@ -84,8 +86,17 @@ class Server(http.server.ThreadingHTTPServer):
         pass  # clients abort transfers on purpose (timeouts, refused bodies): not worth a traceback
 
 
+def exit_with_parent():
+    """Stops the server when the test process that started it is gone (crashed, killed)."""
+    parent = os.getppid()
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(0)
+
+
 def main():
     server = Server(("127.0.0.1", 0), Handler)
+    threading.Thread(target=exit_with_parent, daemon=True).start()
     print("PORT %d" % server.server_address[1], flush=True)
     try:
         server.serve_forever()

@@ -437,9 +437,10 @@ class DispatcherLoop : public ::testing::Test {
   }
 
   // Runs the dispatcher until `done` holds (or 10 s), then stops it; returns run()'s exit code.
-  int run_until(FakeQueue& queue, const std::function<bool()>& done, DispatcherConfig config = base_config()) {
+  int run_until(FakeQueue& queue, const std::function<bool()>& done, DispatcherConfig config = base_config(),
+                int stop_requests = 1) {
     config.retry_base_delay = 10s;
-    config.drain_timeout = 1s;
+    if (config.drain_timeout == 25s) config.drain_timeout = 1s;
     SystemClock clock;
     Logger log(LogFormat::kJson, log_fd_);
     HeadObject head = [this](const std::string& bucket, const std::string& key) -> std::optional<ObjectHead> {
@@ -456,7 +457,11 @@ class DispatcherLoop : public ::testing::Test {
     std::thread runner([&] { code = dispatcher.run(); });
     const auto deadline = std::chrono::steady_clock::now() + 10s;
     while (!done() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(10ms);
-    request_stop();
+    for (int i = 0; i < stop_requests; ++i) {
+      // Between requests, give the drain time to reset the flag (after the receiver has stopped).
+      if (i > 0) std::this_thread::sleep_for(1500ms);
+      request_stop();
+    }
     runner.join();
     return code;
   }
@@ -587,6 +592,35 @@ TEST_F(DispatcherLoop, DrainStopsHungJobsAndReturnsMessagesAtOnce) {
   EXPECT_TRUE(queue.deleted().empty());
   ASSERT_FALSE(queue.visibility().empty());
   EXPECT_EQ(queue.visibility().back(), std::make_pair(std::string("rh-m1"), std::chrono::seconds(0)));
+}
+
+TEST_F(DispatcherLoop, HeartbeatKeepsLongJobsInvisible) {
+  FakeQueue queue(true);
+  add_source("long.txt");
+  world_.hang = true;
+  auto config = base_config();
+  config.visibility_timeout = 1s;  // below the parser's minimum, to see heartbeats quickly
+  queue.push("m1", s3_event("in", {"long.txt"}));
+  auto heartbeats = [&] {
+    const auto changes = queue.visibility();
+    return std::count(changes.begin(), changes.end(), std::make_pair(std::string("rh-m1"), std::chrono::seconds(1)));
+  };
+  EXPECT_EQ(run_until(queue, [&] { return heartbeats() >= 3; }, config), 0);
+  EXPECT_GE(heartbeats(), 3);
+}
+
+TEST_F(DispatcherLoop, SecondStopRequestExitsAtOnce) {
+  FakeQueue queue(true);
+  add_source("slow.txt");
+  world_.hang = true;
+  auto config = base_config();
+  config.drain_timeout = 60s;
+  queue.push("m1", s3_event("in", {"slow.txt"}));
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_EQ(run_until(queue, [&] { std::lock_guard lock(world_.mutex); return !world_.started.empty(); }, config, 2),
+            kExitTransient);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 20s) << "did not wait for the 60 s drain";
+  EXPECT_TRUE(queue.deleted().empty());
 }
 
 }  // namespace

@@ -21,7 +21,8 @@ set(dispatcher_cases
   test_transient_failure_is_retried_then_succeeds
   test_always_transient_reaches_the_dlq_by_redrive
   test_sigterm_loses_nothing
-  test_kill_9_loses_nothing)
+  test_kill_9_loses_nothing
+  test_sigterm_past_the_drain_timeout_returns_messages_at_once)
 foreach(case IN LISTS dispatcher_cases)
   add_test(NAME dispatcher.${case}
     COMMAND ${TXT2PDF_PYTHON} ${CMAKE_CURRENT_LIST_DIR}/dispatcher_test.py DispatcherTest.${case})

@@ -307,6 +307,24 @@ exec "{JOB}"
     def test_kill_9_loses_nothing(self):
         self.interrupted_run(signal.SIGKILL)
 
+    def test_sigterm_past_the_drain_timeout_returns_messages_at_once(self):
+        hung = self.write_wrapper("hung-job", "sleep 60\n")
+        keys = [f"hung {i}.txt" for i in range(3)]
+        for key in keys:
+            self.send(s3_event(self.source, key, self.upload(key)))
+        first = self.start_dispatcher({"JOB_COMMAND": hung, "VISIBILITY_TIMEOUT_SECONDS": "120",
+                                       "DRAIN_TIMEOUT_SECONDS": "1"})
+        self.wait_until(lambda: self.log_text().count('"job started"') >= 3, 30, "three running jobs")
+        started = time.time()
+        self.assertEqual(self.stop(first, timeout=20), 0)
+        self.assertLess(time.time() - started, 10, "drain timeout + grace exceeded")
+        self.assertIn("drain timeout: stopping running jobs", self.log_text())
+        # Visibility 0 on the way out: the restart converts them long before the 120 s timeout.
+        second = self.start_dispatcher({"VISIBILITY_TIMEOUT_SECONDS": "120"})
+        self.wait_until(lambda: len(self.pdf_keys()) == 3 and self.queue_depth(self.queue_url) == 0, 40,
+                        "the returned messages converted")
+        self.assertEqual(self.stop(second), 0)
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

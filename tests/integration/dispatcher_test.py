@@ -308,7 +308,7 @@ exec "{JOB}"
         self.interrupted_run(signal.SIGKILL)
 
     def test_sigterm_past_the_drain_timeout_returns_messages_at_once(self):
-        hung = self.write_wrapper("hung-job", "sleep 60\n")
+        hung = self.write_wrapper("hung-job", "exec sleep 60\n")
         keys = [f"hung {i}.txt" for i in range(3)]
         for key in keys:
             self.send(s3_event(self.source, key, self.upload(key)))

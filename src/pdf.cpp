@@ -40,7 +40,9 @@ void HPDF_STDCALL record_error(HPDF_STATUS code, HPDF_STATUS detail, void* user)
 struct Font {
   HPDF_Font handle = nullptr;
   bool unicode = false;
+  bool courier = false;
   std::string path;
+  std::string name;  // libharu's name of the loaded TrueType font
   std::vector<std::int16_t> widths;  // per BMP code point, -1 until asked (Unicode fonts only)
 };
 
@@ -256,6 +258,7 @@ PdfDocument::PdfDocument() : impl_(std::make_unique<Impl>()) {
   impl_->check(impl_->doc != nullptr, "HPDF_New");
   impl_->check_status(HPDF_SetCompressionMode(impl_->doc.get(), HPDF_COMP_ALL), "HPDF_SetCompressionMode");
   Font courier;
+  courier.courier = true;
   courier.handle = HPDF_GetFont(impl_->doc.get(), "Courier", "WinAnsiEncoding");
   impl_->check(courier.handle != nullptr, "HPDF_GetFont(Courier)");
   impl_->fonts.push_back(std::move(courier));
@@ -276,6 +279,7 @@ int PdfDocument::load_truetype(const std::string& path) {
   impl_->check(font.handle != nullptr, "HPDF_GetFont(UTF-8)");
   font.unicode = true;
   font.path = path;
+  font.name = name;
   font.widths.assign(0x10000, -1);
   impl_->fonts.push_back(std::move(font));
   return static_cast<int>(impl_->fonts.size() - 1);
@@ -293,7 +297,7 @@ bool PdfDocument::has_glyph(int font, char32_t cp) const {
 
 int PdfDocument::advance(int font, char32_t cp) {
   auto& entry = impl_->fonts.at(static_cast<std::size_t>(font));
-  if (!entry.unicode) return 600;  // every Courier glyph is 600/1000 em
+  if (entry.courier) return 600;  // every Courier glyph is 600/1000 em
   if (cp > 0xFFFF) return 0;
   auto& width = entry.widths[cp];
   if (width < 0) {

@@ -117,8 +117,9 @@ int FontChain::primary() {
   return primary_;
 }
 
+
 double FontChain::scale(int font) {
-  if (font != primary_ || font < 0) return 100;
+  if (font < 0 || font != primary_) return 100;
   if (primary_scale_ == 100) {
     const int advance = pdf_.advance(font, U'0');
     if (advance > 0) primary_scale_ = 100.0 * kGridAdvance / advance;
@@ -126,7 +127,9 @@ double FontChain::scale(int font) {
   return primary_scale_;
 }
 
-bool FontChain::is_fallback(int font) const { return font > primary_ && primary_ >= 0; }
+bool FontChain::is_fallback(int font) const {
+  return primary_ >= 0 && font > primary_;
+}
 
 FontChain::Glyph FontChain::resolve(char32_t cp) {
   if (latin_mode_ && cp < 0x80) return {PdfDocument::kCourier, cp};
@@ -135,8 +138,7 @@ FontChain::Glyph FontChain::resolve(char32_t cp) {
     if (font == -2) font = static_cast<std::int8_t>(find_font(cp));
     if (font >= 0) return {font, cp};
   }
-  ++missing_;
-  return {primary(), 0xFFFD};
+  return {primary(), 0xFFFD, true};
 }
 
 int FontChain::find_font(char32_t cp) {
@@ -144,7 +146,7 @@ int FontChain::find_font(char32_t cp) {
   if (cp >= 0xD800 && cp <= 0xDFFF) return -1;
   const int first = primary();
   if (pdf_.has_glyph(first, cp)) return first;
-  for (int font = first + 1; font < first + static_cast<int>(paths_.size()); ++font) {
+  for (const int font : fallbacks_) {
     if (pdf_.has_glyph(font, cp)) return font;
   }
   if (!finder_) finder_ = std::make_unique<FallbackFontFinder>();
@@ -155,6 +157,7 @@ int FontChain::find_font(char32_t cp) {
     const auto path = finder_->find(cp, exclude);
     if (!path) return -1;
     const int font = pdf_.load_truetype(*path);
+    fallbacks_.push_back(font);
     paths_.push_back(*path);
     exclude.push_back(*path);
     if (pdf_.has_glyph(font, cp)) return font;
@@ -263,6 +266,7 @@ void PageWriter::show(std::u32string_view text, bool next_line) {
     for (; at < text.size(); ++at) {
       const auto glyph = fonts_.resolve(text[at]);
       if (glyph.font != font) break;
+      if (glyph.missing) fonts_.count_missing();
       codes.push_back(glyph.code);
       expected.push_back(char_width(text[at]) * kGridAdvance);
       adjustments.push_back(pdf_.advance(font, glyph.code));
@@ -324,7 +328,8 @@ void PageWriter::use_font(int font) {
 
 void PageWriter::set_scale(double scale) {
   if (scale == current_scale_) return;
-  buffer_ += format("%.4f Tz\n", scale);
+  append_number(buffer_, scale);
+  buffer_ += " Tz\n";
   current_scale_ = scale;
 }
 

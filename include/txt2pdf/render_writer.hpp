@@ -31,7 +31,8 @@ struct PageGeometry {
   [[nodiscard]] LayoutOptions layout(const RenderOptions& options) const;
 };
 
-// Which font draws which character. Courier for Windows-1252 characters in "Latin" mode; else
+// Which font draws which character. "Latin" mode (the first 64 KB need nothing beyond
+// Windows-1252): Courier for Windows-1252 characters. Otherwise, and for everything else:
 // DejaVu Sans Mono, then fallbacks found through fontconfig; U+FFFD (counted) when none has it.
 class FontChain {
  public:
@@ -40,9 +41,11 @@ class FontChain {
   struct Glyph {
     int font;
     char32_t code;  // what is drawn (U+FFFD for a missing glyph)
+    bool missing = false;
   };
   [[nodiscard]] Glyph resolve(char32_t cp);
   [[nodiscard]] std::uint64_t missing() const noexcept { return missing_; }
+  void count_missing() noexcept { ++missing_; }
   [[nodiscard]] std::vector<std::string> font_names() const;
   [[nodiscard]] bool latin_mode() const noexcept { return latin_mode_; }
   // Horizontal scaling (Tz, percent) that puts `font` on the 0.6 em grid: DejaVu Sans Mono's
@@ -56,7 +59,8 @@ class FontChain {
 
   PdfDocument& pdf_;
   bool latin_mode_;
-  int primary_ = -1;
+  int primary_ = -1;        // DejaVu Sans Mono, Unicode (2-byte codes)
+  std::vector<int> fallbacks_;
   double primary_scale_ = 100;
   std::vector<std::string> paths_;       // loaded TrueType files, by font id - 1
   std::vector<std::string> rejected_;    // fontconfig offers libharu cannot use for a character

@@ -5,7 +5,7 @@
 source "$(dirname "$0")/container_lib.sh"
 port=$(free_port)
 name=t2p-ctr-hc-$$
-trap 'podman rm -f "$name" >/dev/null 2>&1 || true' EXIT
+trap 'podman rm -f -v "$name" >/dev/null 2>&1 || true' EXIT
 podman run -d --name "$name" --read-only --tmpfs /tmp --network host \
   --entrypoint txt2pdf-dispatcher -e HEALTH_PORT="$port" \
   -e QUEUE_URL=http://127.0.0.1:9/000000000000/none -e DEST_BUCKET=unused-bucket \

@@ -16,7 +16,7 @@ while time.time() < end:
 ' "$port" &
 server=$!
 name=t2p-ctr-term-$$
-trap 'kill $server 2>/dev/null || true; podman rm -f "$name" "$name-d" >/dev/null 2>&1 || true' EXIT
+trap 'kill $server 2>/dev/null || true; podman rm -f -v "$name" "$name-d" >/dev/null 2>&1 || true' EXIT
 
 stop_and_time() {  # stop_and_time NAME -> prints "SECONDS CODE"
   local start end code

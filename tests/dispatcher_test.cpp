@@ -17,6 +17,7 @@
 #include "txt2pdf/dispatcher_config.hpp"
 #include "txt2pdf/exit_codes.hpp"
 #include "txt2pdf/health.hpp"
+#include "txt2pdf/launchers_aws.hpp"
 #include "txt2pdf/launchers_local.hpp"
 #include "txt2pdf/signals.hpp"
 
@@ -365,6 +366,7 @@ struct FakeWorld {
   int polls_to_finish = 3;
   bool hang = false;  // jobs never finish until stopped
   std::set<std::string> no_write;  // keys whose job exits 0 without writing the PDF
+  std::map<std::string, std::string> launched_by;  // key -> launcher name
 };
 
 class FakeJob final : public RunningJob {
@@ -403,17 +405,19 @@ class FakeJob final : public RunningJob {
 
 class FakeLauncher final : public Launcher {
  public:
-  explicit FakeLauncher(FakeWorld& world) : world_(world) {}
-  std::string name() const override { return "local"; }
+  explicit FakeLauncher(FakeWorld& world, std::string name = "local") : world_(world), name_(std::move(name)) {}
+  std::string name() const override { return name_; }
   std::unique_ptr<RunningJob> start(const JobSpec& spec) override {
     std::lock_guard lock(world_.mutex);
     world_.started.push_back(spec.object_key);
+    world_.launched_by[spec.object_key] = name_;
     world_.max_running = std::max(world_.max_running, ++world_.running);
     return std::make_unique<FakeJob>(world_, spec, "fake-" + std::to_string(world_.started.size()));
   }
 
  private:
   FakeWorld& world_;
+  std::string name_;
 };
 
 std::string s3_event(const std::string& bucket, const std::vector<std::string>& encoded_keys) {
@@ -450,9 +454,11 @@ class DispatcherLoop : public ::testing::Test {
       return found->second;
     };
     FakeLauncher launcher(world_);
-    Dispatcher dispatcher(config, DispatcherDeps{queue, queue, head, {{"local", &launcher}},
-                                                 [](const std::map<std::string, std::string>&) { return std::string("local"); },
-                                                 clock, log, metrics_});
+    FakeLauncher batch(world_, "batch");
+    FakeLauncher ecs(world_, "ecs");
+    Dispatcher dispatcher(config, DispatcherDeps{queue, queue, head,
+                                                 {{"local", &launcher}, {"batch", &batch}, {"ecs", &ecs}},
+                                                 route_launcher, clock, log, metrics_});
     int code = -1;
     std::thread runner([&] { code = dispatcher.run(); });
     const auto deadline = std::chrono::steady_clock::now() + 10s;
@@ -621,6 +627,26 @@ TEST_F(DispatcherLoop, SecondStopRequestExitsAtOnce) {
             kExitTransient);
   EXPECT_LT(std::chrono::steady_clock::now() - started, 20s) << "did not wait for the 60 s drain";
   EXPECT_TRUE(queue.deleted().empty());
+}
+
+TEST_F(DispatcherLoop, AutoRoutesPoolObjectsToBatchOthersToEcs) {
+  FakeQueue queue(true);
+  add_source("pool.txt");
+  add_source("plain.txt");
+  {
+    std::lock_guard lock(world_.mutex);
+    world_.objects["in/pool.txt"].metadata["processor-type"] = "pool";
+  }
+  auto config = base_config();
+  config.launcher = "auto";
+  queue.push("m1", s3_event("in", {"pool.txt", "plain.txt", "gone.txt"}));
+  EXPECT_EQ(run_until(queue, [&] { return !queue.deleted().empty(); }, config), 0);
+  EXPECT_EQ(world_.launched_by.at("pool.txt"), "batch");
+  EXPECT_EQ(world_.launched_by.at("plain.txt"), "ecs");
+  EXPECT_EQ(world_.launched_by.count("gone.txt"), 0u) << "a missing source starts no job";
+  ASSERT_EQ(queue.dead().size(), 1u);
+  EXPECT_EQ(queue.dead()[0].second.at("exit_code").string_value, "66");
+  EXPECT_EQ(queue.dead()[0].second.at("object_key").string_value, "gone.txt");
 }
 
 }  // namespace

@@ -7,6 +7,7 @@ import json
 import math
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -308,5 +309,8 @@ if __name__ == "__main__":
     case = globals().get("case_" + sys.argv[2])
     if case is None:
         fail("unknown case " + sys.argv[2])
-    case()
+    try:
+        case()
+    finally:
+        shutil.rmtree(WORK, ignore_errors=True)
     print("ok " + sys.argv[2])

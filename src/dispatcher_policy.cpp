@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "txt2pdf/config.hpp"
 #include "txt2pdf/dispatcher.hpp"
 #include "txt2pdf/exit_codes.hpp"
 
@@ -63,14 +64,8 @@ std::string refusal_reason(const DispatcherConfig& config, const ObjectEvent& ob
 }
 
 std::string destination_key(const DispatcherConfig& config, const std::string& object_key) {
-  // The job's documented default: a trailing ".txt" (any case) becomes ".pdf", else ".pdf" is added.
-  std::string key = object_key;
-  if (key.size() >= 4) {
-    std::string tail = key.substr(key.size() - 4);
-    std::transform(tail.begin(), tail.end(), tail.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    if (tail == ".txt") key.erase(key.size() - 4);
-  }
-  return config.dest_prefix + key + ".pdf";
+  // The job's own default, so that the dispatcher verifies exactly the PDF the job writes.
+  return config.dest_prefix + default_dest_key(object_key);
 }
 
 SqsMessageQueue::SqsMessageQueue(sqs::SqsClient& client, std::string queue_url, std::string dlq_url)

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "txt2pdf/error.hpp"
+#include "txt2pdf/http.hpp"
 
 namespace txt2pdf {
 namespace {
@@ -221,6 +222,20 @@ void HealthServer::answer(int client) {
                      "\r\nContent-Type: " + reply.content_type + "\r\nContent-Length: " +
                      std::to_string(reply.body.size()) + "\r\nConnection: close\r\n\r\n";
   write_all(client, method == "HEAD" ? head : head + reply.body);
+}
+
+bool probe_healthz(int port, std::chrono::milliseconds timeout) {
+  CurlOptions options;
+  options.connect_timeout = timeout;
+  const auto http = make_curl_http_client(options);
+  HttpRequest request;
+  request.url = "http://127.0.0.1:" + std::to_string(port) + "/healthz";
+  request.timeout = timeout;
+  try {
+    return http->send(request).status == 200;
+  } catch (const Error&) {
+    return false;  // nothing listening, or no answer in time: unhealthy
+  }
 }
 
 }  // namespace txt2pdf

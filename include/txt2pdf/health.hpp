@@ -92,4 +92,9 @@ class HealthServer {
   std::thread thread_;
 };
 
+// The container health check (`txt2pdf-dispatcher healthcheck`): the image has no shell or curl,
+// so the dispatcher probes its own /healthz. True when http://127.0.0.1:PORT/healthz answers 200
+// within `timeout`.
+[[nodiscard]] bool probe_healthz(int port, std::chrono::milliseconds timeout);
+
 }  // namespace txt2pdf

@@ -1,16 +1,32 @@
 // txt2pdf-dispatcher: long-polls SQS for S3 events and runs one txt2pdf-job per object.
 // Configuration is the environment only (README, "txt2pdf-dispatcher").
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
 #include <exception>
+#include <iostream>
 
 #include "txt2pdf/dispatcher.hpp"
+#include "txt2pdf/dispatcher_config.hpp"
 #include "txt2pdf/environment.hpp"
+#include "txt2pdf/health.hpp"
 #include "txt2pdf/exit_codes.hpp"
 #include "txt2pdf/log.hpp"
 #include "txt2pdf/signals.hpp"
 
-int main(int /*argc*/, char** /*argv*/, char** envp) {
+int main(int argc, char** argv, char** envp) {
   txt2pdf::install_stop_handlers();
   const auto env = txt2pdf::environment_from(envp);
+  if (argc >= 2 && std::strcmp(argv[1], "healthcheck") == 0) {
+    // ECS/Kubernetes health check: probe the running dispatcher, never start a second one.
+    int port = txt2pdf::DispatcherConfig{}.health_port;
+    if (const auto configured = txt2pdf::lookup(env, "HEALTH_PORT")) port = std::atoi(configured->c_str());
+    return txt2pdf::probe_healthz(port, std::chrono::seconds(3)) ? 0 : 1;
+  }
+  if (argc >= 2) {
+    std::cerr << "usage: txt2pdf-dispatcher [healthcheck]   (configuration: environment, see README)\n";
+    return txt2pdf::kExitConfig;
+  }
   const txt2pdf::Logger log(txt2pdf::lookup(env, "TXT2PDF_LOG_FORMAT") == std::optional<std::string>("human")
                                 ? txt2pdf::LogFormat::kHuman
                                 : txt2pdf::LogFormat::kJson);

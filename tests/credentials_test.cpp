@@ -4,6 +4,8 @@
 #include "txt2pdf/credentials.hpp"
 
 #include <gtest/gtest.h>
+
+#include "support/test_files.hpp"
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -28,13 +30,7 @@ using std::chrono::system_clock;
 const fs::path kConformance = fs::path(TXT2PDF_CONFORMANCE_DIR) / "credentials";
 const fs::path kData = fs::path(TXT2PDF_TEST_DATA_DIR) / "credentials";
 
-std::string read_bytes(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot open " + path.string());
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
+std::string read_bytes(const fs::path& path) { return testing::read_test_file(path.string()); }
 
 nlohmann::json conformance_json(const char* name) { return nlohmann::json::parse(read_bytes(kConformance / name)); }
 

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "support/test_files.hpp"
+
 #include <atomic>
 #include <filesystem>
 #include <fstream>
@@ -170,12 +172,7 @@ std::optional<JobOutcome> wait_for(RunningJob& job, std::chrono::milliseconds li
   return std::nullopt;
 }
 
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
+std::string read_file(const std::string& path) { return testing::read_test_file(path); }
 
 TEST(LocalLauncherTest, PassesTheJobVariablesAndReportsTheExitCode) {
   const auto out = std::filesystem::temp_directory_path() / ("dispatcher-test-" + std::to_string(::getpid()));

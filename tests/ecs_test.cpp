@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "support/test_files.hpp"
+
 #include <cctype>
 #include <fstream>
 #include <sstream>
@@ -11,13 +13,7 @@ namespace {
 
 using nlohmann::json;
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  EXPECT_TRUE(in) << path;
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+std::string read_file(const std::string& path) { return testing::read_test_file(path); }
 
 const std::string kConformance = std::string(TXT2PDF_CONFORMANCE_DIR) + "/batch-ecs/";
 const std::string kData = std::string(TXT2PDF_TEST_DATA_DIR) + "/aws/";

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "support/test_files.hpp"
+
 #include <deque>
 #include <fstream>
 #include <sstream>
@@ -12,13 +14,7 @@ namespace {
 using nlohmann::json;
 using std::chrono::seconds;
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  EXPECT_TRUE(in) << path;
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+std::string read_file(const std::string& path) { return testing::read_test_file(path); }
 
 const std::string kData = std::string(TXT2PDF_TEST_DATA_DIR) + "/aws/";
 const std::string kJobId = "876da822-4198-45f2-a252-6cea32512ea8";

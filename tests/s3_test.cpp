@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "support/test_files.hpp"
+
 #include <deque>
 #include <fstream>
 #include <map>
@@ -18,13 +20,7 @@ namespace {
 
 using std::chrono::milliseconds;
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read " + path);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
+std::string read_file(const std::string& path) { return testing::read_test_file(path); }
 
 const std::string kErrorsDir = std::string(TXT2PDF_CONFORMANCE_DIR) + "/s3-errors/";
 

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "support/test_files.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <ctime>
@@ -22,13 +24,7 @@ namespace fs = std::filesystem;
 
 const fs::path kSuiteDir = fs::path(TXT2PDF_CONFORMANCE_DIR) / "sigv4";
 
-std::string read_bytes(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot open " + path.string());
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
+std::string read_bytes(const fs::path& path) { return testing::read_test_file(path.string()); }
 
 std::string trim_trailing_newlines(std::string text) {
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();

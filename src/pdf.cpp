@@ -140,7 +140,7 @@ void mark_composite_components(const Font& font) {
     const auto end = tt->glyph_tbl.offsets[gid + 1];
     if (end <= start + 10) continue;  // empty glyph or header only
     const auto length = std::min<std::size_t>(end - start, glyph.size());
-    if (std::fseek(file, static_cast<long>(tt->glyph_tbl.base_offset + start), SEEK_SET) != 0 ||
+    if (std::fseek(file, static_cast<long>(tt->glyph_tbl.base_offset) + static_cast<long>(start), SEEK_SET) != 0 ||
         std::fread(glyph.data(), 1, length, file) != length) {
       continue;
     }

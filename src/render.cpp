@@ -26,7 +26,7 @@
 namespace txt2pdf {
 namespace {
 
-constexpr std::size_t kReadSize = 64 * 1024;
+constexpr std::size_t kReadSize = std::size_t{64} * 1024;
 
 // Reads up to `want` bytes (fewer only at end of input).
 std::size_t read_some(int fd, char* buffer, std::size_t want) {

@@ -174,7 +174,7 @@ std::vector<std::string> FontChain::font_names() const {
 
 PageWriter::PageWriter(PdfDocument& pdf, FontChain& fonts, const RenderOptions& options, const PageGeometry& geometry)
     : pdf_(pdf), fonts_(fonts), options_(options), geometry_(geometry), size_(options.font_size) {
-  buffer_.reserve(64 * 1024);
+  buffer_.reserve(std::size_t{64} * 1024);
 }
 
 void PageWriter::begin_page(int page) {

@@ -156,7 +156,7 @@ std::vector<Message> parse_receive_message_response(std::string_view body) {
 }
 
 std::string parse_send_message_response(std::string_view body) {
-  const auto id = string_member(parse_body(body, "SendMessage"), "MessageId");
+  auto id = string_member(parse_body(body, "SendMessage"), "MessageId");
   if (id.empty()) throw Error(ErrorKind::kTransient, "SQS SendMessage: reply has no MessageId");
   return id;
 }
@@ -204,7 +204,7 @@ SqsClient::SqsClient(AwsClient& aws, std::string endpoint, std::string region)
   while (!endpoint_.empty() && endpoint_.back() == '/') endpoint_.pop_back();
 }
 
-HttpResponse SqsClient::send_request(HttpRequest request) {
+HttpResponse SqsClient::send_request(const HttpRequest& request) {
   return aws_.send(request, sigv4::Scope{region_, "sqs"}, sigv4::Options{}, parse_error);
 }
 

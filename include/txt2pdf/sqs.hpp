@@ -85,7 +85,7 @@ class SqsClient {
                                                                     const std::vector<std::string>& names);
 
  private:
-  HttpResponse send_request(HttpRequest request);
+  HttpResponse send_request(const HttpRequest& request);
 
   AwsClient& aws_;
   std::string endpoint_;

@@ -16,7 +16,7 @@ enum class TextEncoding { kUtf8, kUtf16Le, kUtf16Be, kWindows1252 };
 [[nodiscard]] const char* to_string(TextEncoding encoding) noexcept;
 
 // How much of the input decides the encoding and the binary check.
-inline constexpr std::size_t kSniffBytes = 64 * 1024;
+inline constexpr std::size_t kSniffBytes = std::size_t{64} * 1024;
 
 struct SniffResult {
   TextEncoding encoding = TextEncoding::kUtf8;

@@ -23,6 +23,8 @@
 namespace txt2pdf {
 namespace {
 
+constexpr HPDF_UINT kPagesPerTreeNode = 1024;
+
 struct ErrorState {
   HPDF_STATUS code = HPDF_OK;
   HPDF_STATUS detail = 0;
@@ -257,6 +259,9 @@ PdfDocument::PdfDocument() : impl_(std::make_unique<Impl>()) {
   impl_->doc.reset(HPDF_New(record_error, &impl_->error));
   impl_->check(impl_->doc != nullptr, "HPDF_New");
   impl_->check_status(HPDF_SetCompressionMode(impl_->doc.get(), HPDF_COMP_ALL), "HPDF_SetCompressionMode");
+  // One flat /Kids array holds at most HPDF_LIMIT_MAX_ARRAY (32767) pages, which a ~128 MiB log
+  // exceeds; a two-level page tree of 1024-page nodes lifts the limit to ~33 million pages.
+  impl_->check_status(HPDF_SetPagesConfiguration(impl_->doc.get(), kPagesPerTreeNode), "HPDF_SetPagesConfiguration");
   Font courier;
   courier.courier = true;
   courier.handle = HPDF_GetFont(impl_->doc.get(), "Courier", "WinAnsiEncoding");

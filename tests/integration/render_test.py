@@ -163,6 +163,21 @@ def case_page_count():
         fail("two-up pages %d, predicted %d" % (pages_of(pdf), math.ceil(predicted_pages(lines, 56, 37) / 2)))
 
 
+
+def case_more_pages_than_one_kids_array():
+    # libharu's flat page tree holds at most 32767 pages (a ~128 MiB log); beyond that it needs
+    # a nested tree. 34483 pages of short lines.
+    lines = ["%d" % i for i in range(2000000)]
+    pdf, records, _ = render(("\n".join(lines) + "\n").encode())
+    expected = predicted_pages(lines)
+    if expected <= 32767 or pages_of(pdf) != expected:
+        fail("pages %d, layout predicts %d (must exceed 32767)" % (pages_of(pdf), expected))
+    if records[-1].get("pages") != expected:
+        fail("log reports %r pages" % records[-1].get("pages"))
+    last = text_of(pdf, "-f", str(expected), "-l", str(expected))
+    if "1999999" not in last or "page %d of %d" % (expected, expected) not in last:
+        fail("last page lacks the last line or its footer:\n" + last[-300:])
+
 def case_header_footer():
     pdf, _, _ = render(("x\n" * 100).encode(), name="report.log")
     check_pdf(pdf)

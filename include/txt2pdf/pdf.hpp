@@ -1,4 +1,5 @@
-// The PDF document behind a thin interface: the only module that touches libharu (hpdf.h).
+// The PDF document behind a thin interface: the only module that touches libharu (whose header
+// src/pdf.cpp alone includes).
 // The renderer hands over each page's content stream as raw operators (one `'` per text row is far
 // cheaper than a libharu call per row); this class owns fonts, pages, resources, metadata, the
 // ToUnicode maps and saving. Every libharu failure becomes Error(kInternal) naming the call.

@@ -116,10 +116,10 @@ JobReport run_job(const JobConfig& config, const RenderOptions& base_options, S3
   if (options.title.empty()) options.title = config.object_key;
   if (options.header_text.empty()) options.header_text = config.object_key;
 
-  // Idempotency: a PDF already made from this very source version only needs re-verifying.
+  // Idempotency: a PDF already made from this very source version (the HEAD just read its
+  // source-etag) is not rendered again.
   if (const auto existing = s3.head_object(config.dest_bucket, config.dest_key);
       existing && metadata_value(*existing, kSourceEtagMetadata) == source->etag) {
-    verify_destination(*existing, existing->size, source->etag, dest_url);
     report.skipped = true;
     report.pdf_bytes = existing->size;
     report.head_ms = elapsed_ms(started);

@@ -1,12 +1,12 @@
 #include "txt2pdf/http.hpp"
 
-#include <curl/curl.h>
-
 #include <algorithm>
 #include <cctype>
 #include <exception>
 #include <string>
+#include <type_traits>
 
+#include "txt2pdf/dynamic_libraries.hpp"
 #include "txt2pdf/error.hpp"
 #include "txt2pdf/signals.hpp"
 
@@ -36,21 +36,35 @@ namespace {
 // static gives exactly that (C++11 guarantees one initialisation even with racing threads).
 void ensure_curl_global_init() {
   struct GlobalInit {
-    GlobalInit() { curl_global_init(CURL_GLOBAL_DEFAULT); }
+    GlobalInit() { curl_api().global_init(CURL_GLOBAL_DEFAULT); }
   };
   static const GlobalInit init;
   (void)init;
 }
 
 struct CurlSlistDeleter {
-  void operator()(curl_slist* list) const { curl_slist_free_all(list); }
+  void operator()(curl_slist* list) const { curl_api().slist_free_all(list); }
 };
 using SlistPtr = std::unique_ptr<curl_slist, CurlSlistDeleter>;
 
 struct CurlEasyDeleter {
-  void operator()(CURL* handle) const { curl_easy_cleanup(handle); }
+  void operator()(CURL* handle) const { curl_api().easy_cleanup(handle); }
 };
 using EasyPtr = std::unique_ptr<CURL, CurlEasyDeleter>;
+
+// curl_easy_setopt is variadic: the value must have exactly the type the option's number range
+// stands for (long, a pointer, curl_off_t), and nothing converts it on the way. curl.h's
+// compile-time check (typecheck-gcc.h) is off in C++, so check here what can be checked.
+template <typename Value>
+void set_option(CURL* handle, CURLoption option, Value value) {
+  static_assert(std::is_same_v<Value, long> || std::is_same_v<Value, curl_off_t> || std::is_pointer_v<Value>,
+                "curl options take long, curl_off_t or a pointer");
+  const bool pointer_option = option >= CURLOPTTYPE_OBJECTPOINT && option < CURLOPTTYPE_OFF_T;
+  if (pointer_option != std::is_pointer_v<Value>) {
+    throw Error(ErrorKind::kInternal, "curl option " + std::to_string(option) + " given a value of the wrong type");
+  }
+  (void)curl_api().easy_setopt(handle, option, value);
+}
 
 // Everything the C callbacks touch during one transfer. Exceptions never cross curl's C frames:
 // callbacks record what happened here and send() acts on it once curl_easy_perform returns.
@@ -86,7 +100,7 @@ extern "C" size_t on_body(char* data, size_t size, size_t count, void* user) {
     // Headers are complete when the first body byte arrives: the final status decides where the
     // body goes (a 2xx into the sink, an error body into the response for the error parser).
     long status = 0;
-    curl_easy_getinfo(transfer.handle, CURLINFO_RESPONSE_CODE, &status);
+    curl_api().easy_getinfo(transfer.handle, CURLINFO_RESPONSE_CODE, &status);
     transfer.status_known = true;
     transfer.streaming = transfer.request->body_sink && status >= 200 && status < 300;
   }
@@ -135,13 +149,13 @@ class CurlHttpClient final : public HttpClient {
  public:
   explicit CurlHttpClient(const CurlOptions& options) : options_(options) {
     ensure_curl_global_init();
-    handle_.reset(curl_easy_init());
+    handle_.reset(curl_api().easy_init());
     if (!handle_) throw Error(ErrorKind::kInternal, "curl_easy_init failed");
   }
 
   HttpResponse send(const HttpRequest& request) override {
     // curl_easy_reset clears the options of the previous request but keeps the connection cache.
-    curl_easy_reset(handle_.get());
+    curl_api().easy_reset(handle_.get());
     Transfer transfer;
     transfer.handle = handle_.get();
     transfer.request = &request;
@@ -149,11 +163,11 @@ class CurlHttpClient final : public HttpClient {
     const SlistPtr header_list = build_header_list(request);
     configure(request, transfer, header_list.get(), error_text);
 
-    const CURLcode code = curl_easy_perform(handle_.get());
+    const CURLcode code = curl_api().easy_perform(handle_.get());
     if (transfer.sink_error) std::rethrow_exception(transfer.sink_error);
     if (code != CURLE_OK) throw transfer_error(request, transfer, code, error_text);
     long status = 0;
-    curl_easy_getinfo(handle_.get(), CURLINFO_RESPONSE_CODE, &status);
+    curl_api().easy_getinfo(handle_.get(), CURLINFO_RESPONSE_CODE, &status);
     transfer.response.status = static_cast<int>(status);
     return std::move(transfer.response);
   }
@@ -162,7 +176,7 @@ class CurlHttpClient final : public HttpClient {
   static SlistPtr build_header_list(const HttpRequest& request) {
     SlistPtr list;
     const auto add = [&list](const std::string& line) {
-      curl_slist* grown = curl_slist_append(list.get(), line.c_str());
+      curl_slist* grown = curl_api().slist_append(list.get(), line.c_str());
       if (grown == nullptr) throw Error(ErrorKind::kInternal, "curl_slist_append failed");
       (void)list.release();
       list.reset(grown);
@@ -184,47 +198,47 @@ class CurlHttpClient final : public HttpClient {
 
   void configure(const HttpRequest& request, Transfer& transfer, curl_slist* headers, char* error_text) const {
     CURL* h = handle_.get();
-    curl_easy_setopt(h, CURLOPT_URL, request.url.c_str());
-    curl_easy_setopt(h, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_1_1));
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);  // no SIGALRM for DNS timeouts: we have threads
-    curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error_text);
-    curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout.count()));
-    curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, options_.low_speed_bytes_per_second);
-    curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, static_cast<long>(options_.low_speed_time.count()));
+    set_option(h, CURLOPT_URL, request.url.c_str());
+    set_option(h, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_1_1));
+    set_option(h, CURLOPT_NOSIGNAL, 1L);  // no SIGALRM for DNS timeouts: we have threads
+    set_option(h, CURLOPT_ERRORBUFFER, error_text);
+    set_option(h, CURLOPT_HTTPHEADER, headers);
+    set_option(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout.count()));
+    set_option(h, CURLOPT_LOW_SPEED_LIMIT, options_.low_speed_bytes_per_second);
+    set_option(h, CURLOPT_LOW_SPEED_TIME, static_cast<long>(options_.low_speed_time.count()));
     const auto timeout = request.timeout.count() > 0 ? request.timeout : options_.default_timeout;
-    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
-    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(h, CURLOPT_HEADERDATA, &transfer);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, &transfer);
-    curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
-    curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
-    curl_easy_setopt(h, CURLOPT_XFERINFODATA, &transfer);
+    set_option(h, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
+    set_option(h, CURLOPT_HEADERFUNCTION, on_header);
+    set_option(h, CURLOPT_HEADERDATA, &transfer);
+    set_option(h, CURLOPT_WRITEFUNCTION, on_body);
+    set_option(h, CURLOPT_WRITEDATA, &transfer);
+    set_option(h, CURLOPT_NOPROGRESS, 0L);
+    set_option(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+    set_option(h, CURLOPT_XFERINFODATA, &transfer);
 
     const auto body_size = static_cast<curl_off_t>(request.body.size());
     if (request.method == "HEAD") {
-      curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+      set_option(h, CURLOPT_NOBODY, 1L);
     } else if (request.method == "PUT") {
-      curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
-      curl_easy_setopt(h, CURLOPT_READFUNCTION, on_upload);
-      curl_easy_setopt(h, CURLOPT_READDATA, &transfer);
-      curl_easy_setopt(h, CURLOPT_SEEKFUNCTION, on_seek);
-      curl_easy_setopt(h, CURLOPT_SEEKDATA, &transfer);
-      curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, body_size);
+      set_option(h, CURLOPT_UPLOAD, 1L);
+      set_option(h, CURLOPT_READFUNCTION, on_upload);
+      set_option(h, CURLOPT_READDATA, &transfer);
+      set_option(h, CURLOPT_SEEKFUNCTION, on_seek);
+      set_option(h, CURLOPT_SEEKDATA, &transfer);
+      set_option(h, CURLOPT_INFILESIZE_LARGE, body_size);
     } else if (request.method == "GET" && request.body.empty()) {
-      curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+      set_option(h, CURLOPT_HTTPGET, 1L);
     } else {
       // POST and anything else: the body from memory (curl resends it itself when it must).
-      curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, body_size);
-      curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.body.data());
-      if (request.method != "POST") curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+      set_option(h, CURLOPT_POSTFIELDSIZE_LARGE, body_size);
+      set_option(h, CURLOPT_POSTFIELDS, request.body.data());
+      if (request.method != "POST") set_option(h, CURLOPT_CUSTOMREQUEST, request.method.c_str());
     }
   }
 
   static Error transfer_error(const HttpRequest& request, const Transfer& transfer, CURLcode code,
                               const char* error_text) {
-    const std::string detail = error_text[0] != '\0' ? error_text : curl_easy_strerror(code);
+    const std::string detail = error_text[0] != '\0' ? error_text : curl_api().easy_strerror(code);
     const std::string where = request.method + " " + request.url;
     if (transfer.cancelled || code == CURLE_ABORTED_BY_CALLBACK) {
       return Error(ErrorKind::kCancelled, where + ": stopped on request (signal) during the transfer");

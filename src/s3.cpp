@@ -1,10 +1,9 @@
 #include "txt2pdf/s3.hpp"
 
-#include <openssl/evp.h>
-
 #include <cctype>
 #include <utility>
 
+#include "txt2pdf/dynamic_libraries.hpp"
 #include "txt2pdf/sigv4.hpp"
 
 namespace txt2pdf {
@@ -120,11 +119,12 @@ std::string object_url(const S3Config& config, const std::string& region, const 
 std::string content_md5(std::string_view body) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int size = 0;
-  if (EVP_Digest(body.data(), body.size(), digest, &size, EVP_md5(), nullptr) != 1) {
+  const CryptoApi& crypto = crypto_api();
+  if (crypto.digest(body.data(), body.size(), digest, &size, crypto.md5(), nullptr) != 1) {
     throw Error(ErrorKind::kInternal, "OpenSSL MD5 failed");
   }
   unsigned char encoded[64] = {};
-  const int length = EVP_EncodeBlock(encoded, digest, static_cast<int>(size));
+  const int length = crypto.encode_block(encoded, digest, static_cast<int>(size));
   return std::string(reinterpret_cast<const char*>(encoded), static_cast<std::size_t>(length));
 }
 

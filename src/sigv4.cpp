@@ -3,9 +3,6 @@
 // S3 differences: https://docs.aws.amazon.com/AmazonS3/latest/API/sig-v4-header-based-auth.html
 #include "txt2pdf/sigv4.hpp"
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
 #include <algorithm>
 #include <ctime>
 #include <optional>
@@ -13,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "txt2pdf/dynamic_libraries.hpp"
 #include "txt2pdf/error.hpp"
 
 namespace txt2pdf::sigv4 {
@@ -47,8 +45,10 @@ std::string to_hex(const unsigned char* data, size_t size) {
 std::string hmac_sha256(std::string_view key, std::string_view data) {
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int size = 0;
-  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
-           data.size(), out, &size) == nullptr) {
+  const CryptoApi& crypto = crypto_api();
+  const auto* bytes = reinterpret_cast<const unsigned char*>(data.data());
+  if (crypto.hmac(crypto.sha256(), key.data(), static_cast<int>(key.size()), bytes, data.size(), out, &size) ==
+      nullptr) {
     throw Error(ErrorKind::kInternal, "OpenSSL HMAC-SHA256 failed");
   }
   return std::string(reinterpret_cast<const char*>(out), size);
@@ -299,7 +299,8 @@ Options s3_options() {
 std::string sha256_hex(std::string_view data) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int size = 0;
-  if (EVP_Digest(data.data(), data.size(), digest, &size, EVP_sha256(), nullptr) != 1) {
+  const CryptoApi& crypto = crypto_api();
+  if (crypto.digest(data.data(), data.size(), digest, &size, crypto.sha256(), nullptr) != 1) {
     throw Error(ErrorKind::kInternal, "OpenSSL SHA-256 failed");
   }
   return to_hex(digest, size);

@@ -1,0 +1,80 @@
+#include "txt2pdf/dynamic_libraries.hpp"
+
+#include <dlfcn.h>
+
+#include "txt2pdf/error.hpp"
+
+namespace txt2pdf {
+namespace {
+
+// dlerror() is per thread in glibc and reports the last failure once; callers clear it first.
+[[nodiscard]] std::string last_dl_error() {
+  const char* text = dlerror();
+  return text != nullptr ? text : "no detail from dlerror()";
+}
+
+[[nodiscard]] void* open_library(const std::string& library) {
+  (void)dlerror();
+  // RTLD_NOW: an incomplete library fails here, not in the middle of a request. RTLD_LOCAL: its
+  // symbols (and those of its dependencies) stay out of the global namespace.
+  void* handle = dlopen(library.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (handle == nullptr) {
+    throw Error(ErrorKind::kInternal,
+                "cannot load " + library + " (needed for AWS requests; broken installation?): " + last_dl_error());
+  }
+  return handle;
+}
+
+template <typename Function>
+void resolve(void* handle, const std::string& library, const char* symbol, Function& function) {
+  (void)dlerror();
+  void* address = dlsym(handle, symbol);
+  if (address == nullptr) {
+    throw Error(ErrorKind::kInternal,
+                "symbol " + std::string(symbol) + " missing from " + library + ": " + last_dl_error());
+  }
+  // POSIX requires a dlsym() address to convert to a function pointer; C++17 leaves the cast
+  // conditionally-supported and every POSIX compiler supports it (g++ and clang do not warn).
+  function = reinterpret_cast<Function>(address);
+}
+
+}  // namespace
+
+CurlApi load_curl_api(const std::string& library) {
+  void* handle = open_library(library);
+  CurlApi api;
+  resolve(handle, library, "curl_global_init", api.global_init);
+  resolve(handle, library, "curl_easy_init", api.easy_init);
+  resolve(handle, library, "curl_easy_cleanup", api.easy_cleanup);
+  resolve(handle, library, "curl_easy_reset", api.easy_reset);
+  resolve(handle, library, "curl_easy_setopt", api.easy_setopt);
+  resolve(handle, library, "curl_easy_getinfo", api.easy_getinfo);
+  resolve(handle, library, "curl_easy_perform", api.easy_perform);
+  resolve(handle, library, "curl_easy_strerror", api.easy_strerror);
+  resolve(handle, library, "curl_slist_append", api.slist_append);
+  resolve(handle, library, "curl_slist_free_all", api.slist_free_all);
+  return api;
+}
+
+CryptoApi load_crypto_api(const std::string& library) {
+  void* handle = open_library(library);
+  CryptoApi api;
+  resolve(handle, library, "EVP_sha256", api.sha256);
+  resolve(handle, library, "EVP_md5", api.md5);
+  resolve(handle, library, "EVP_Digest", api.digest);
+  resolve(handle, library, "EVP_EncodeBlock", api.encode_block);
+  resolve(handle, library, "HMAC", api.hmac);
+  return api;
+}
+
+const CurlApi& curl_api() {
+  static const CurlApi api = load_curl_api(kCurlLibrary);
+  return api;
+}
+
+const CryptoApi& crypto_api() {
+  static const CryptoApi api = load_crypto_api(kCryptoLibrary);
+  return api;
+}
+
+}  // namespace txt2pdf

@@ -1,7 +1,6 @@
 #include "txt2pdf/render.hpp"
 
 #include <fcntl.h>
-#include <malloc.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -128,11 +127,6 @@ void save(PdfDocument& pdf, const std::string& output_path, RenderStats& stats) 
 }  // namespace
 
 RenderStats render_pdf(int input_fd, const std::string& output_path, const RenderOptions& options) {
-  // libharu deflates every page stream with a fresh zlib state (~270 KB) when saving. glibc would
-  // return that memory to the kernel after each page (brk shrink + TLB flush + page faults on
-  // reuse): more than half of the run time on a 1 MB log. Keep freed memory for reuse instead.
-  mallopt(M_TRIM_THRESHOLD, 64 << 20);
-  mallopt(M_MMAP_THRESHOLD, 4 << 20);
   RenderStats stats;
   const auto geometry = PageGeometry::from(options);
 

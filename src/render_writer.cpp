@@ -118,19 +118,6 @@ int FontChain::primary() {
 }
 
 
-double FontChain::scale(int font) {
-  if (font < 0 || font != primary_) return 100;
-  if (primary_scale_ == 100) {
-    const int advance = pdf_.advance(font, U'0');
-    if (advance > 0) primary_scale_ = 100.0 * kGridAdvance / advance;
-  }
-  return primary_scale_;
-}
-
-bool FontChain::is_fallback(int font) const {
-  return primary_ >= 0 && font > primary_;
-}
-
 FontChain::Glyph FontChain::resolve(char32_t cp) {
   if (latin_mode_ && cp < 0x80) return {PdfDocument::kCourier, cp};
   if (cp <= 0xFFFF) {
@@ -183,7 +170,6 @@ void PageWriter::begin_page(int page) {
     end_physical_page();
     pdf_.add_page(geometry_.width, geometry_.height);
     current_font_ = -1;
-    current_scale_ = 100;
     // Courier is the first font of every page, so its name is the same everywhere and the shared
     // footer stream can use it.
     const auto courier = pdf_.font_name(PdfDocument::kCourier);
@@ -216,23 +202,37 @@ void PageWriter::row(const LayoutRow& row) {
   } else {
     show(row.text, true);
   }
-  if (row.continues || row.truncated) {
-    // A hook (wrapped) or a triangle (truncated) in the right margin; drawn after the text
-    // object, and as paths so that extracted text stays exactly the input.
-    const double x = geometry_.left[half_] + geometry_.columns * geometry_.column_width + 2;
-    const double y = geometry_.first_baseline - row_on_page_ * options_.leading;
-    const double s = options_.font_size * 0.5;
-    if (row.continues) {
-      append_point(marks_, x + s * 0.6, y + s, " m ");
-      append_point(marks_, x + s * 0.6, y, " l ");
-      append_point(marks_, x, y, " l S\n");
-    } else {
-      append_point(marks_, x, y, " m ");
-      append_point(marks_, x + s * 0.6, y + s * 0.5, " l ");
-      append_point(marks_, x, y + s, " l f\n");
-    }
-  }
+  if (row.continues || row.truncated) add_mark(row.continues);
   ++row_on_page_;
+}
+
+// A hook (wrapped) or a triangle (truncated) in the right margin of the current row, drawn after
+// the text object, and as paths so that extracted text stays exactly the input. Each mark moves
+// the origin down from the previous one and draws the same path, so the marks of a page deflate
+// to a few bytes each instead of three coordinate pairs.
+void PageWriter::add_mark(bool continues) {
+  const double x = geometry_.left[half_] + geometry_.columns * geometry_.column_width + 2;
+  const double y = geometry_.first_baseline - row_on_page_ * options_.leading;
+  if (marks_half_ != half_) {
+    if (!marks_.empty()) marks_ += "Q\n";
+    marks_ += "q 1 0 0 1 ";
+    append_point(marks_, x, y, " cm\n");
+    marks_half_ = half_;
+  } else {
+    marks_ += "1 0 0 1 0 ";
+    append_number(marks_, y - last_mark_y_);
+    marks_ += " cm\n";
+  }
+  last_mark_y_ = y;
+  const double s = options_.font_size * 0.5;
+  if (continues) {
+    append_point(marks_, s * 0.6, s, " m ");
+    append_point(marks_, s * 0.6, 0, " l 0 0 l S\n");
+  } else {
+    marks_ += "0 0 m ";
+    append_point(marks_, s * 0.6, s * 0.5, " l ");
+    append_point(marks_, 0, s, " l f\n");
+  }
 }
 
 void PageWriter::show(std::u32string_view text, bool next_line) {
@@ -241,82 +241,53 @@ void PageWriter::show(std::u32string_view text, bool next_line) {
     return;
   }
   // Fast path: ASCII in Courier is one literal string and one `'` per row.
-  if (fonts_.latin_mode()) {
-    bool ascii = true;
-    for (const char32_t cp : text) ascii = ascii && cp < 0x80;
-    if (ascii) {
-      use_font(PdfDocument::kCourier);
-      set_scale(100);
-      buffer_ += '(';
-      for (const char32_t cp : text) put_literal_byte(buffer_, static_cast<unsigned char>(cp));
-      buffer_ += next_line ? ")'\n" : ")Tj\n";
-      return;
-    }
+  if (fonts_.latin_mode() && std::all_of(text.begin(), text.end(), [](char32_t cp) { return cp < 0x80; })) {
+    use_font(PdfDocument::kCourier);
+    buffer_ += '(';
+    for (const char32_t cp : text) put_literal_byte(buffer_, static_cast<unsigned char>(cp));
+    buffer_ += next_line ? ")'\n" : ")Tj\n";
+    return;
   }
-  std::u32string codes;
-  std::vector<int> expected;
-  std::vector<int> adjustments;
   bool first = true;
   std::size_t at = 0;
   while (at < text.size()) {
     const int font = fonts_.resolve(text[at]).font;
-    codes.clear();
-    expected.clear();
-    adjustments.clear();
+    const bool unicode = pdf_.is_unicode(font);
+    use_font(font);
+    // One string per run of a font. Every glyph advances by its grid width (declared in the
+    // font's /W), so only a replacement whose width differs from the character it stands for
+    // (U+FFFD for a wide emoji) needs a TJ adjustment. Combining marks advance 0: a mark that its
+    // monospaced font draws in a cell of its own shows after its letter (moving back to overlay
+    // it splits the line for text extractors).
+    std::size_t run_start = buffer_.size();
+    bool adjusted = false;
+    buffer_ += '(';
     for (; at < text.size(); ++at) {
       const auto glyph = fonts_.resolve(text[at]);
       if (glyph.font != font) break;
+      const int wanted = char_width(text[at]) * kGridAdvance;
+      const int width = char_width(glyph.code) * kGridAdvance;  // the glyph's advance: its /W entry
       if (glyph.missing) fonts_.count_missing();
-      codes.push_back(glyph.code);
-      expected.push_back(char_width(text[at]) * kGridAdvance);
-      adjustments.push_back(pdf_.advance(font, glyph.code));
-    }
-    // Fallback fonts (CJK) are scaled horizontally so that their glyphs fill the grid: gaps
-    // would make text extractors see spaces between the characters.
-    double scale = fonts_.scale(font);
-    if (fonts_.is_fallback(font)) {
-      for (std::size_t i = 0; i < codes.size(); ++i) {
-        if (expected[i] > 0 && adjustments[i] > 0) {
-          scale = std::clamp(std::round(1000.0 * expected[i] / adjustments[i]) / 10, 50.0, 200.0);
-          break;
-        }
+      if (unicode) {
+        pdf_.use_glyph(font, glyph.code, width);
+        put_literal_byte(buffer_, static_cast<unsigned char>(glyph.code >> 8));
+        put_literal_byte(buffer_, static_cast<unsigned char>(glyph.code & 0xFFu));
+      } else {
+        put_literal_byte(buffer_, unicode_to_windows_1252(glyph.code));
       }
+      if (width == wanted) continue;
+      // A replacement whose width differs from the character's (U+FFFD for a wide emoji).
+      buffer_ += ')' + std::to_string(width - wanted) + '(';
+      adjusted = true;
     }
-    // TJ numbers are in 1/1000 text space before horizontal scaling: make each advance exactly
-    // the character's grid width (2 columns for wide characters, 0 for combining marks).
-    for (std::size_t i = 0; i < codes.size(); ++i) {
-      adjustments[i] = static_cast<int>(std::lround(adjustments[i] - expected[i] * 100.0 / scale));
+    if (adjusted) {
+      buffer_.insert(run_start, next_line && first ? "T*[" : "[");
+      buffer_ += ")]TJ\n";
+    } else {
+      buffer_ += next_line && first ? ")'\n" : ")Tj\n";
     }
-    use_font(font);
-    set_scale(scale);
-    append_run(font, codes, adjustments, next_line && first);
     first = false;
   }
-}
-
-void PageWriter::append_run(int font, std::u32string_view codes, const std::vector<int>& adjustments,
-                            bool next_line) {
-  const bool unicode = pdf_.is_unicode(font);
-  bool adjusted = false;
-  for (const int adjustment : adjustments) adjusted = adjusted || adjustment != 0;
-  if (adjusted) buffer_ += next_line ? "T*[(" : "[(";
-  else buffer_ += '(';
-  for (std::size_t i = 0; i < codes.size(); ++i) {
-    if (unicode) {
-      put_literal_byte(buffer_, static_cast<unsigned char>(codes[i] >> 8));
-      put_literal_byte(buffer_, static_cast<unsigned char>(codes[i] & 0xFFu));
-    } else {
-      put_literal_byte(buffer_, unicode_to_windows_1252(codes[i]));
-    }
-    if (adjusted && adjustments[i] != 0) {
-      buffer_ += ')' + std::to_string(adjustments[i]);
-      if (i + 1 < codes.size()) buffer_ += '(';
-      else buffer_ += "]TJ\n";
-    } else if (adjusted && i + 1 == codes.size()) {
-      buffer_ += ")]TJ\n";
-    }
-  }
-  if (!adjusted) buffer_ += next_line ? ")'\n" : ")Tj\n";
 }
 
 void PageWriter::use_font(int font) {
@@ -324,13 +295,6 @@ void PageWriter::use_font(int font) {
   buffer_ += '/' + pdf_.font_name(font) + format(" %g Tf\n", size_);
   current_font_ = font;
   current_size_ = size_;
-}
-
-void PageWriter::set_scale(double scale) {
-  if (scale == current_scale_) return;
-  append_number(buffer_, scale);
-  buffer_ += " Tz\n";
-  current_scale_ = scale;
 }
 
 void PageWriter::end_text_object() {
@@ -365,7 +329,7 @@ void PageWriter::draw_footer(int page) {
   const double x = geometry_.width / 2 - 7 * column;
   const double y = options_.margin_bottom / 2 - size / 3;
   const auto number = std::to_string(page);
-  buffer_ += "BT\n/" + courier_name_ + format(" %g Tf\n100 Tz\n%.2f %.2f Td\n", size, x, y) + "(page " + number +
+  buffer_ += "BT\n/" + courier_name_ + format(" %g Tf\n%.2f %.2f Td\n", size, x, y) + "(page " + number +
              ")Tj\nET\n";
   const std::size_t digits = number.size();
   if (footer_streams_.size() < digits) footer_streams_.resize(digits, -1);
@@ -379,8 +343,9 @@ void PageWriter::end_physical_page() {
   if (page == 0) return;
   end_text_object();
   if (!marks_.empty()) {
-    buffer_ += "q 0.5 w\n" + marks_ + "Q\n";
+    buffer_ += "q 0.5 w\n" + marks_ + "Q\nQ\n";
     marks_.clear();
+    marks_half_ = -1;
   }
   if (options_.footer) draw_footer(page);
   pdf_.set_page_content(buffer_);
@@ -398,7 +363,7 @@ void PageWriter::finish() {
     if (footer_streams_[digits - 1] < 0) continue;
     const double x_of = x + static_cast<double>(5 + digits) * column;
     pdf_.set_shared_stream(footer_streams_[digits - 1],
-                           "BT\n/" + courier_name_ + format(" %g Tf\n100 Tz\n%.2f %.2f Td\n", size, x_of, y) +
+                           "BT\n/" + courier_name_ + format(" %g Tf\n%.2f %.2f Td\n", size, x_of, y) +
                                "( of " + pages + ")Tj\nET\n");
   }
 }

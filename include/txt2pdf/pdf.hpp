@@ -39,16 +39,19 @@ class PdfDocument {
   // TrueType fonts a BMP character that libharu finds in the font's cmap.
   [[nodiscard]] bool has_glyph(int font, char32_t cp) const;
 
-  // Advance of `cp` in font `font` in 1/1000 em. For TrueType fonts this also marks the glyph as
-  // used, so the embedded subset contains it: call it once for every character drawn.
-  [[nodiscard]] int advance(int font, char32_t cp);
+  // Records that `cp` is drawn in TrueType font `font` with an advance of `width` 1/1000 em (its
+  // place on the text grid: 600 per column) and marks its glyph for the embedded subset. The
+  // font's /W array declares these widths, so text needs no per-glyph positioning. The first
+  // width recorded for a code point is kept. No-op for Courier, whose glyphs are all 600 wide.
+  void use_glyph(int font, char32_t cp, int width);
 
-  // Appends a page and makes it the current one.
+  // Appends a page and makes it the current one. Pages inherit one resource dictionary and the
+  // first page's size from the root of the page tree (a page of another size gets its own).
   void add_page(double width, double height);
   [[nodiscard]] int page_count() const;
 
-  // Resource name of `font` on the current page ("F1", "F2"... in order of first use on the page),
-  // added to the page's resources on first use. Write "/F1 10 Tf" with it.
+  // Resource name of `font` ("F1", "F2"... in order of first use in the document), the same on
+  // every page. Write "/F1 10 Tf" with it.
   [[nodiscard]] std::string font_name(int font);
   // Sets the current page's content stream. It is deflated at once and only the compressed bytes
   // are kept: memory grows with the compressed PDF, not with the text.

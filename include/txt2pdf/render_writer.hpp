@@ -1,7 +1,7 @@
 // Turns laid-out rows into content-stream operators on a PdfDocument: font choice per character
-// (Courier, DejaVu Sans Mono, fontconfig fallbacks, visible U+FFFD), one `'` per row, TJ
-// adjustments only where a glyph's advance differs from its grid width, margin marks for wrapped
-// and truncated rows, headers, and "page N of M" footers whose M is filled in at the end.
+// (Courier, DejaVu Sans Mono, fontconfig fallbacks, visible U+FFFD), one `'` per row with every
+// glyph's advance declared as its grid width, margin marks for wrapped and truncated rows,
+// headers, and "page N of M" footers whose M is filled in at the end.
 #pragma once
 
 #include <cstdint>
@@ -48,10 +48,6 @@ class FontChain {
   void count_missing() noexcept { ++missing_; }
   [[nodiscard]] std::vector<std::string> font_names() const;
   [[nodiscard]] bool latin_mode() const noexcept { return latin_mode_; }
-  // Horizontal scaling (Tz, percent) that puts `font` on the 0.6 em grid: DejaVu Sans Mono's
-  // 0.602 em advance drifts 1.5 pt over 75 columns otherwise. 100 for the others.
-  [[nodiscard]] double scale(int font);
-  [[nodiscard]] bool is_fallback(int font) const;
 
  private:
   int primary();
@@ -61,7 +57,6 @@ class FontChain {
   bool latin_mode_;
   int primary_ = -1;        // DejaVu Sans Mono, Unicode (2-byte codes)
   std::vector<int> fallbacks_;
-  double primary_scale_ = 100;
   std::vector<std::string> paths_;       // loaded TrueType files, by font id - 1
   std::vector<std::string> rejected_;    // fontconfig offers libharu cannot use for a character
   std::vector<std::int8_t> bmp_font_;    // per BMP code point: -2 unknown, -1 none, else font id
@@ -81,9 +76,8 @@ class PageWriter final : public LayoutSink {
   void end_text_object();
   void end_physical_page();
   void use_font(int font);
-  void set_scale(double scale);
   void show(std::u32string_view text, bool next_line);
-  void append_run(int font, std::u32string_view codes, const std::vector<int>& adjustments, bool next_line);
+  void add_mark(bool continues);
   void text_at(double x, double y, std::u32string_view text);
   void draw_header();
   void draw_footer(int page);
@@ -95,11 +89,12 @@ class PageWriter final : public LayoutSink {
   double size_;               // font size in use (smaller for headers and footers)
   std::string buffer_;        // the current page's content stream
   std::string marks_;         // margin marks of the current page (drawn after its text)
+  int marks_half_ = -1;       // the half whose marks marks_ is drawing (-1: none yet)
+  double last_mark_y_ = 0;    // baseline of the last mark: the next one moves down from it
   std::string courier_name_;  // Courier's resource name, the same on every page
   std::vector<int> footer_streams_;  // shared " of M" stream per digit count of N
   int current_font_ = -1;
   double current_size_ = 0;
-  double current_scale_ = 100;
   int half_ = 0;              // two-up: 0 left, 1 right
   int row_on_page_ = 0;
   bool text_open_ = false;

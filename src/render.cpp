@@ -77,6 +77,11 @@ class TempFile {
     if (fd < 0) {
       throw Error(ErrorKind::kTransient, "cannot create a temporary file in " + directory + ": " + std::strerror(errno));
     }
+    // mkstemp makes the file 0600; the renamed PDF should get the mode any new file gets (0666
+    // less the umask). Reading the umask sets it, so set it back (renders are single-threaded).
+    const mode_t umask_bits = ::umask(0);
+    ::umask(umask_bits);
+    ::fchmod(fd, 0666 & ~umask_bits);
     ::close(fd);
   }
   ~TempFile() {

@@ -1,6 +1,7 @@
 // render_pdf end to end in process: page counts match the pure layout's prediction, the file
 // appears only complete (rename), binary input leaves nothing behind, statistics are right.
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -74,6 +75,10 @@ TEST_F(RenderPdf, PageCountMatchesTheLayoutPrediction) {
   EXPECT_EQ(pdf.rfind("%PDF-1.", 0), 0u);
   EXPECT_NE(pdf.find("%%EOF", pdf.size() - 16), std::string::npos);
   EXPECT_EQ(stats.output_bytes, pdf.size());
+  // The PDF has the mode of any new file (not the temporary file's 0600).
+  const mode_t umask_bits = ::umask(0);
+  ::umask(umask_bits);
+  EXPECT_EQ(fs::status(dir_ / "out.pdf").permissions(), static_cast<fs::perms>(0666 & ~umask_bits));
   // The default grid is the enscript one: 58 rows of 75 columns on A4.
   const auto layout = PageGeometry::from(options).layout(options);
   EXPECT_EQ(layout.columns, 75);

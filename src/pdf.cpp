@@ -59,6 +59,18 @@ struct Font {
   std::string path;
   std::string name;  // libharu's name of the loaded TrueType font
   std::vector<std::int16_t> widths;  // per BMP code point: declared advance, -1 until drawn
+  // Per BMP code point: glyph id + 1, 0 until looked up (libharu's look-up is a linear search
+  // of the cmap's segments, thousands in a CJK font: do it once per character).
+  mutable std::vector<std::uint16_t> glyph_ids;
+
+  [[nodiscard]] HPDF_UINT16 glyph_id(char32_t cp) const {
+    auto& cached = glyph_ids[cp];
+    if (cached == 0) {
+      auto* attr = static_cast<HPDF_FontAttr>(handle->attr);
+      cached = static_cast<std::uint16_t>(HPDF_TTFontDef_GetGlyphid(attr->fontdef, static_cast<HPDF_UINT16>(cp)) + 1);
+    }
+    return static_cast<HPDF_UINT16>(cached - 1);
+  }
 };
 
 bool is_ascii(std::string_view text) {
@@ -179,19 +191,20 @@ void mark_composite_components(const Font& font) {
   std::fclose(file);
 }
 
-// HPDF_GetFont(doc, name, "UTF-8") with the encoder's code points above U+00FF hidden while it
-// runs: it then computes /W and the CIDToGIDMap for 256 code points instead of 65,536 (both are
-// rewritten at save for the characters drawn). It needs at least one, hence the first 256.
+// HPDF_GetFont(doc, name, "UTF-8") with all the encoder's code points but U+0020 hidden while it
+// runs: it then computes /W and the CIDToGIDMap for 32 code points instead of 65,536 (both are
+// rewritten at save for the characters drawn). It fails without any code point at all.
 HPDF_Font get_utf8_font(HPDF_Doc doc, const char* name) {
   HPDF_Encoder encoder = HPDF_GetEncoder(doc, "UTF-8");
   if (encoder == nullptr || encoder->type != HPDF_ENCODER_TYPE_DOUBLE_BYTE) return nullptr;
   auto* cmap = static_cast<HPDF_CMapEncoderAttr>(encoder->attr);
-  HPDF_UINT16* beyond_latin1 = &cmap->cid_map[1][0];
-  const std::size_t count = 255 * 256;
-  std::vector<HPDF_UINT16> saved(beyond_latin1, beyond_latin1 + count);
-  std::fill(beyond_latin1, beyond_latin1 + count, HPDF_UINT16{0});
+  HPDF_UINT16* first = &cmap->cid_map[0][0];
+  const std::size_t count = 256 * 256;
+  std::vector<HPDF_UINT16> saved(first, first + count);
+  std::fill(first, first + count, HPDF_UINT16{0});
+  cmap->cid_map[0][0x20] = saved[0x20];
   HPDF_Font font = HPDF_GetFont(doc, name, "UTF-8");
-  std::copy(saved.begin(), saved.end(), beyond_latin1);
+  std::copy(saved.begin(), saved.end(), first);
   return font;
 }
 
@@ -233,26 +246,68 @@ struct PdfDocument::Impl {
   std::vector<char> compressed;  // scratch for one page
   bool utf_enabled = false;
 
-  // Deflates `operators` into `contents`, a stream sized to the result, and marks it FlateDecode
-  // itself: libharu must not compress it again when saving.
-  void set_deflated(HPDF_Dict contents, std::string_view operators) {
+  // Deflates `bytes` into the stream of `dict`, a stream sized to the result, and marks it
+  // FlateDecode itself: libharu must not compress it again when saving.
+  void set_deflated(HPDF_Dict dict, std::string_view bytes) {
     if (!compressor) {
       compressor.reset(libdeflate_alloc_compressor(kPageCompressionLevel));
       check(compressor != nullptr, "libdeflate_alloc_compressor");
     }
-    compressed.resize(libdeflate_zlib_compress_bound(compressor.get(), operators.size()));
-    const std::size_t size = libdeflate_zlib_compress(compressor.get(), operators.data(), operators.size(),
+    compressed.resize(libdeflate_zlib_compress_bound(compressor.get(), bytes.size()));
+    const std::size_t size = libdeflate_zlib_compress(compressor.get(), bytes.data(), bytes.size(),
                                                       compressed.data(), compressed.size());
     check(size > 0, "libdeflate_zlib_compress");
     HPDF_Stream exact = HPDF_MemStream_New(doc->mmgr, static_cast<HPDF_UINT>(std::max<std::size_t>(size, 16)));
     check(exact != nullptr, "HPDF_MemStream_New");
-    if (contents->stream != nullptr) HPDF_Stream_Free(contents->stream);
-    contents->stream = exact;
+    if (dict->stream != nullptr) HPDF_Stream_Free(dict->stream);
+    dict->stream = exact;
     check_status(HPDF_Stream_Write(exact, reinterpret_cast<const HPDF_BYTE*>(compressed.data()),
                                    static_cast<HPDF_UINT>(size)),
-                 "page content write");
-    contents->filter = HPDF_STREAM_FILTER_NONE;
-    contents->write_fn = write_flate_filter_entry;
+                 "deflated stream write");
+    dict->filter = HPDF_STREAM_FILTER_NONE;
+    dict->write_fn = write_flate_filter_entry;
+  }
+
+  // The embedded font program and its descriptor, as libharu would write them while saving but
+  // deflated by libdeflate: zlib at libharu's fixed level was a fifth of a CJK render. libharu
+  // skips its own once the font definition has a descriptor. Call after the glyphs are final.
+  void embed_font_program(const Font& font) {
+    auto* attr = static_cast<HPDF_FontAttr>(font.handle->attr);
+    HPDF_FontDef def = attr->fontdef;
+    auto* tt = static_cast<HPDF_TTFontDefAttr>(def->attr);
+    if (def->descriptor != nullptr || !tt->embedding) return;
+    std::unique_ptr<HPDF_Stream_Rec, decltype(&HPDF_Stream_Free)> program(HPDF_MemStream_New(doc->mmgr, 256 * 1024),
+                                                                           &HPDF_Stream_Free);
+    check(program != nullptr, "HPDF_MemStream_New");
+    check_status(HPDF_TTFontDef_SaveFontData(def, program.get()), "HPDF_TTFontDef_SaveFontData");
+    std::string bytes;
+    bytes.reserve(HPDF_Stream_Size(program.get()));
+    for (HPDF_UINT i = 0; i < HPDF_MemStream_GetBufCount(program.get()); ++i) {
+      HPDF_UINT length = 0;
+      const HPDF_BYTE* chunk = HPDF_MemStream_GetBufPtr(program.get(), i, &length);
+      check(chunk != nullptr, "HPDF_MemStream_GetBufPtr");
+      bytes.append(reinterpret_cast<const char*>(chunk), length);
+    }
+    HPDF_Dict data = HPDF_DictStream_New(doc->mmgr, doc->xref);
+    check(data != nullptr, "HPDF_DictStream_New");
+    set_deflated(data, bytes);
+    check_status(HPDF_Dict_AddNumber(data, "Length1", static_cast<HPDF_INT32>(tt->length1)), "/Length1");
+    HPDF_Dict descriptor = HPDF_Dict_New(doc->mmgr);
+    check(descriptor != nullptr, "HPDF_Dict_New");
+    check_status(HPDF_Xref_Add(doc->xref, descriptor), "HPDF_Xref_Add");
+    HPDF_STATUS status = HPDF_Dict_AddName(descriptor, "Type", "FontDescriptor");
+    status += HPDF_Dict_AddName(descriptor, "FontName", tt->base_font);
+    status += HPDF_Dict_AddNumber(descriptor, "Flags", static_cast<HPDF_INT32>(def->flags));
+    status += HPDF_Dict_Add(descriptor, "FontBBox", HPDF_Box_Array_New(doc->mmgr, def->font_bbox));
+    status += HPDF_Dict_AddNumber(descriptor, "ItalicAngle", def->italic_angle);
+    status += HPDF_Dict_AddNumber(descriptor, "Ascent", def->ascent);
+    status += HPDF_Dict_AddNumber(descriptor, "Descent", def->descent);
+    status += HPDF_Dict_AddNumber(descriptor, "CapHeight", static_cast<HPDF_INT32>(def->cap_height));
+    status += HPDF_Dict_AddNumber(descriptor, "StemV", static_cast<HPDF_INT32>(def->stemv));
+    status += HPDF_Dict_AddNumber(descriptor, "XHeight", static_cast<HPDF_INT32>(def->x_height));
+    status += HPDF_Dict_Add(descriptor, "FontFile2", data);
+    check_status(status, "font descriptor");
+    def->descriptor = descriptor;
   }
 
   // /Resources and /MediaBox in the root of the page tree, inherited by every page; made with
@@ -315,7 +370,7 @@ struct PdfDocument::Impl {
     std::vector<HPDF_BYTE> bytes(end * 2, 0);
     for (std::size_t cp = 0; cp < end; ++cp) {
       if (font.widths[cp] < 0) continue;
-      const auto gid = HPDF_TTFontDef_GetGlyphid(attr->fontdef, static_cast<HPDF_UNICODE>(cp));
+      const auto gid = font.glyph_id(static_cast<char32_t>(cp));
       bytes[cp * 2] = static_cast<HPDF_BYTE>(gid >> 8);
       bytes[cp * 2 + 1] = static_cast<HPDF_BYTE>(gid & 0xFFu);
     }
@@ -395,6 +450,7 @@ int PdfDocument::load_truetype(const std::string& path) {
   font.path = path;
   font.name = name;
   font.widths.assign(0x10000, -1);
+  font.glyph_ids.assign(0x10000, 0);
   impl_->fonts.push_back(std::move(font));
   return static_cast<int>(impl_->fonts.size() - 1);
 }
@@ -405,8 +461,7 @@ bool PdfDocument::has_glyph(int font, char32_t cp) const {
   const auto& entry = impl_->fonts.at(static_cast<std::size_t>(font));
   if (!entry.unicode) return cp != 0 && unicode_to_windows_1252(cp) != 0;
   if (cp == 0 || cp > 0xFFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
-  auto* attr = static_cast<HPDF_FontAttr>(entry.handle->attr);
-  return HPDF_TTFontDef_GetGlyphid(attr->fontdef, static_cast<HPDF_UINT16>(cp)) != 0;
+  return entry.glyph_id(cp) != 0;
 }
 
 void PdfDocument::use_glyph(int font, char32_t cp, int width) {
@@ -415,9 +470,11 @@ void PdfDocument::use_glyph(int font, char32_t cp, int width) {
   auto& declared = entry.widths[cp];
   if (declared >= 0) return;
   declared = static_cast<std::int16_t>(width);
-  // Asking libharu for the width is what marks the glyph for the embedded subset.
-  static_cast<void>(HPDF_Font_GetUnicodeWidth(entry.handle, static_cast<HPDF_UNICODE>(cp)));
-  impl_->check(true, "HPDF_Font_GetUnicodeWidth");
+  // The flag libharu's subsetter keeps glyphs by (what HPDF_Font_GetUnicodeWidth sets).
+  auto* attr = static_cast<HPDF_FontAttr>(entry.handle->attr);
+  auto* tt = static_cast<HPDF_TTFontDefAttr>(attr->fontdef->attr);
+  const auto gid = entry.glyph_id(cp);
+  if (gid < tt->num_glyphs) tt->glyph_tbl.flgs[gid] = 1;
 }
 
 void PdfDocument::add_page(double width, double height) {
@@ -490,6 +547,7 @@ void PdfDocument::save(const std::string& path) {
     impl_->replace_cid_to_gid_map(font);
     mark_composite_components(font);
     impl_->replace_to_unicode(font);
+    impl_->embed_font_program(font);
   }
   impl_->check_status(HPDF_SaveToFile(impl_->doc.get(), path.c_str()), "HPDF_SaveToFile");
 }

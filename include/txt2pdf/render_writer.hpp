@@ -92,6 +92,7 @@ class PageWriter final : public LayoutSink {
   int marks_half_ = -1;       // the half whose marks marks_ is drawing (-1: none yet)
   double last_mark_y_ = 0;    // baseline of the last mark: the next one moves down from it
   std::string courier_name_;  // Courier's resource name, the same on every page
+  std::vector<std::string> font_names_;  // "/F2 " per font id, once known
   std::vector<int> footer_streams_;  // shared " of M" stream per digit count of N
   int current_font_ = -1;
   double current_size_ = 0;

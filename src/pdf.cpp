@@ -19,11 +19,17 @@
 #include <hpdf_pages.h>
 #include <hpdf_streams.h>
 
+#include <fcntl.h>
 #include <libdeflate.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <map>
 #include <vector>
 
@@ -52,8 +58,71 @@ void HPDF_STDCALL record_error(HPDF_STATUS code, HPDF_STATUS detail, void* user)
   }
 }
 
+// A font file mapped read-only. libharu reads a TrueType font through a FILE stream that its
+// subsetter seeks and reads once per glyph when saving (a syscall and a 4 KB copy each: a tenth
+// of a CJK render); a callback stream over the mapping turns those into memcpys, and the
+// composite-glyph walk below reads the same bytes.
+class MappedFile {
+ public:
+  explicit MappedFile(const std::string& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    struct stat info {};
+    if (fd >= 0 && ::fstat(fd, &info) == 0 && info.st_size > 0) {
+      size_ = static_cast<std::size_t>(info.st_size);
+      void* data = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd, 0);
+      if (data != MAP_FAILED) data_ = static_cast<const unsigned char*>(data);
+    }
+    const int saved_errno = errno;
+    if (fd >= 0) ::close(fd);
+    if (data_ == nullptr) {
+      throw Error(ErrorKind::kTransient, "cannot map font file " + path + ": " + std::strerror(saved_errno));
+    }
+  }
+  ~MappedFile() { ::munmap(const_cast<unsigned char*>(data_), size_); }
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+
+  [[nodiscard]] const unsigned char* data() const { return data_; }
+  [[nodiscard]] std::size_t size() const { return size_; }
+  std::size_t position = 0;  // libharu's read position
+
+ private:
+  const unsigned char* data_ = nullptr;
+  std::size_t size_ = 0;
+};
+
+HPDF_STATUS mapped_read(HPDF_Stream stream, HPDF_BYTE* buffer, HPDF_UINT* size) {
+  auto* file = static_cast<MappedFile*>(stream->attr);
+  const std::size_t available = file->size() - std::min(file->position, file->size());
+  const std::size_t count = std::min<std::size_t>(*size, available);
+  std::memcpy(buffer, file->data() + file->position, count);
+  file->position += count;
+  const bool short_read = count < *size;
+  *size = static_cast<HPDF_UINT>(count);
+  return short_read ? HPDF_STREAM_EOF : HPDF_OK;
+}
+
+HPDF_STATUS mapped_seek(HPDF_Stream stream, HPDF_INT offset, HPDF_WhenceMode mode) {
+  auto* file = static_cast<MappedFile*>(stream->attr);
+  const auto base = mode == HPDF_SEEK_SET ? 0 : mode == HPDF_SEEK_CUR ? static_cast<long long>(file->position)
+                                                                     : static_cast<long long>(file->size());
+  const long long target = base + offset;
+  if (target < 0) return HPDF_SetError(stream->error, HPDF_FILE_IO_ERROR, 0);
+  file->position = static_cast<std::size_t>(target);
+  return HPDF_OK;
+}
+
+HPDF_INT32 mapped_tell(HPDF_Stream stream) {
+  return static_cast<HPDF_INT32>(static_cast<MappedFile*>(stream->attr)->position);
+}
+
+HPDF_UINT32 mapped_size(HPDF_Stream stream) {
+  return static_cast<HPDF_UINT32>(static_cast<MappedFile*>(stream->attr)->size());
+}
+
 struct Font {
   HPDF_Font handle = nullptr;
+  const MappedFile* file = nullptr;  // the font file (TrueType fonts only)
   bool unicode = false;
   bool courier = false;
   std::string path;
@@ -65,11 +134,29 @@ struct Font {
 
   [[nodiscard]] HPDF_UINT16 glyph_id(char32_t cp) const {
     auto& cached = glyph_ids[cp];
-    if (cached == 0) {
-      auto* attr = static_cast<HPDF_FontAttr>(handle->attr);
-      cached = static_cast<std::uint16_t>(HPDF_TTFontDef_GetGlyphid(attr->fontdef, static_cast<HPDF_UINT16>(cp)) + 1);
-    }
+    if (cached == 0) cached = static_cast<std::uint16_t>(look_up_glyph(cp) + 1);
     return static_cast<HPDF_UINT16>(cached - 1);
+  }
+
+  // The cmap look-up of the OpenType spec (format 4) with a binary search for the segment: end
+  // codes ascend and the last is 0xFFFF. libharu's look-up for anything else.
+  [[nodiscard]] HPDF_UINT16 look_up_glyph(char32_t cp) const {
+    auto* attr = static_cast<HPDF_FontAttr>(handle->attr);
+    const auto& cmap = static_cast<HPDF_TTFontDefAttr>(attr->fontdef->attr)->cmap;
+    const std::size_t segments = cmap.seg_count_x2 / 2u;
+    if (cmap.format == 4 && segments > 0 && cmap.end_count[segments - 1] == 0xFFFF) {
+      const auto* end = std::lower_bound(cmap.end_count, cmap.end_count + segments, cp);
+      const auto i = static_cast<std::size_t>(end - cmap.end_count);
+      if (cmap.start_count[i] > cp) return 0;
+      const auto delta = static_cast<HPDF_UINT16>(cmap.id_delta[i]);
+      if (cmap.id_range_offset[i] == 0) return static_cast<HPDF_UINT16>(cp + delta);
+      // idRangeOffset counts bytes from its own entry; glyphIdArray follows the segments' entries.
+      const std::size_t index = cmap.id_range_offset[i] / 2u + (cp - cmap.start_count[i]) - (segments - i);
+      if (index >= cmap.glyph_id_array_count) return 0;
+      const auto glyph = cmap.glyph_id_array[index];
+      return glyph == 0 ? HPDF_UINT16{0} : static_cast<HPDF_UINT16>(glyph + delta);
+    }
+    return HPDF_TTFontDef_GetGlyphid(attr->fontdef, static_cast<HPDF_UINT16>(cp));
   }
 };
 
@@ -152,31 +239,25 @@ void mark_composite_components(const Font& font) {
   auto* attr = static_cast<HPDF_FontAttr>(font.handle->attr);
   auto* tt = static_cast<HPDF_TTFontDefAttr>(attr->fontdef->attr);
   if (tt == nullptr || tt->glyph_tbl.flgs == nullptr || tt->glyph_tbl.offsets == nullptr) return;
-  std::FILE* file = std::fopen(font.path.c_str(), "rb");
-  if (file == nullptr) return;
   std::vector<std::uint16_t> work;
   for (std::uint16_t gid = 0; gid < tt->num_glyphs; ++gid) {
     if (tt->glyph_tbl.flgs[gid] != 0) work.push_back(gid);
   }
-  std::array<unsigned char, 512> glyph{};
   while (!work.empty()) {
     const auto gid = work.back();
     work.pop_back();
-    if (gid + 1 >= tt->num_glyphs + 1) continue;
-    const auto start = tt->glyph_tbl.offsets[gid];
-    const auto end = tt->glyph_tbl.offsets[gid + 1];
-    if (end <= start + 10) continue;  // empty glyph or header only
-    const auto length = std::min<std::size_t>(end - start, glyph.size());
-    if (std::fseek(file, static_cast<long>(tt->glyph_tbl.base_offset) + static_cast<long>(start), SEEK_SET) != 0 ||
-        std::fread(glyph.data(), 1, length, file) != length) {
-      continue;
-    }
-    if (static_cast<std::int16_t>(be16(glyph.data())) >= 0) continue;  // simple glyph
+    const std::size_t start = std::size_t{tt->glyph_tbl.base_offset} + tt->glyph_tbl.offsets[gid];
+    const std::size_t end = std::min(std::size_t{tt->glyph_tbl.base_offset} + tt->glyph_tbl.offsets[gid + 1],
+                                     font.file->size());
+    if (end <= start + 10) continue;  // empty glyph, header only, or past the end of the file
+    const unsigned char* glyph = font.file->data() + start;
+    const std::size_t length = end - start;
+    if (static_cast<std::int16_t>(be16(glyph)) >= 0) continue;  // simple glyph
     std::size_t at = 10;  // after numberOfContours and the bounding box
     for (;;) {
       if (at + 4 > length) break;
-      const auto flags = be16(glyph.data() + at);
-      const auto component = be16(glyph.data() + at + 2);
+      const auto flags = be16(glyph + at);
+      const auto component = be16(glyph + at + 2);
       if (component < tt->num_glyphs && tt->glyph_tbl.flgs[component] == 0) {
         tt->glyph_tbl.flgs[component] = 1;
         work.push_back(component);
@@ -188,7 +269,6 @@ void mark_composite_components(const Font& font) {
       if ((flags & 0x0020u) == 0) break;            // MORE_COMPONENTS
     }
   }
-  std::fclose(file);
 }
 
 // HPDF_GetFont(doc, name, "UTF-8") with all the encoder's code points but U+0020 hidden while it
@@ -233,6 +313,8 @@ HPDF_STATUS write_flate_filter_entry(HPDF_Dict dict, HPDF_Stream stream) {
 
 struct PdfDocument::Impl {
   ErrorState error;
+  // Declared before `doc`, so destroyed after it: libharu's font streams read these mappings.
+  std::vector<std::unique_ptr<MappedFile>> mapped_files;
   std::unique_ptr<_HPDF_Doc_Rec, decltype(&HPDF_Free)> doc{nullptr, &HPDF_Free};
   std::vector<Font> fonts;
   std::vector<HPDF_Page> pages;
@@ -446,6 +528,14 @@ int PdfDocument::load_truetype(const std::string& path) {
   Font font;
   font.handle = get_utf8_font(doc, name);
   impl_->check(font.handle != nullptr, "HPDF_GetFont(UTF-8)");
+  auto* tt = static_cast<HPDF_TTFontDefAttr>(static_cast<HPDF_FontAttr>(font.handle->attr)->fontdef->attr);
+  auto file = std::make_unique<MappedFile>(path);
+  HPDF_Stream mapped = HPDF_CallbackReader_New(doc->mmgr, mapped_read, mapped_seek, mapped_tell, mapped_size, file.get());
+  impl_->check(mapped != nullptr, "HPDF_CallbackReader_New");
+  HPDF_Stream_Free(tt->stream);
+  tt->stream = mapped;
+  font.file = file.get();
+  impl_->mapped_files.push_back(std::move(file));
   font.unicode = true;
   font.path = path;
   font.name = name;

@@ -1,7 +1,8 @@
 // libharu 2.3.0 behind PdfDocument. Several things here reach past libharu's public API, all
 // through its installed headers:
-// - page contents are deflated here (libdeflate) and handed over as finished streams, so a text
-//   row costs a few bytes instead of several libharu calls;
+// - page contents are deflated here (libdeflate, on a second thread) and handed over as finished
+//   streams, so a text row costs a few bytes instead of several libharu calls; font programs
+//   are deflated here too (libharu's zlib at its fixed level was a fifth of a CJK render);
 // - pages share one resource dictionary and inherit their size from the page tree, instead of
 //   ~400 bytes of identical entries (and a dozen allocations) per page;
 // - UTF-8 fonts get their /W widths, CIDToGIDMap and ToUnicode map written for the characters
@@ -20,7 +21,6 @@
 #include <hpdf_streams.h>
 
 #include <fcntl.h>
-#include <libdeflate.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -30,9 +30,11 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <deque>
 #include <map>
 #include <vector>
 
+#include "txt2pdf/deflate.hpp"
 #include "txt2pdf/error.hpp"
 #include "txt2pdf/text_decode.hpp"
 
@@ -42,7 +44,7 @@ namespace {
 constexpr HPDF_UINT kPagesPerTreeNode = 1024;
 // libdeflate's level 6: on 5 KB pages of log text as small as its levels 7-9 and twice as fast
 // as zlib's level 6 (level 12 saves 3.5 % more at ten times the time).
-constexpr int kPageCompressionLevel = 6;
+constexpr int kCompressionLevel = 6;
 
 struct ErrorState {
   HPDF_STATUS code = HPDF_OK;
@@ -58,6 +60,43 @@ void HPDF_STDCALL record_error(HPDF_STATUS code, HPDF_STATUS detail, void* user)
   }
 }
 
+// Bytes that libharu reads through a callback stream when it writes the PDF: deflated page
+// streams, and font files.
+struct ByteSource {
+  std::string_view bytes;
+  std::size_t position = 0;
+};
+
+HPDF_STATUS source_read(HPDF_Stream stream, HPDF_BYTE* buffer, HPDF_UINT* size) {
+  auto* source = static_cast<ByteSource*>(stream->attr);
+  const std::size_t available = source->bytes.size() - std::min(source->position, source->bytes.size());
+  const std::size_t count = std::min<std::size_t>(*size, available);
+  if (count > 0) std::memcpy(buffer, source->bytes.data() + source->position, count);
+  source->position += count;
+  const bool short_read = count < *size;
+  *size = static_cast<HPDF_UINT>(count);
+  return short_read ? HPDF_STREAM_EOF : HPDF_OK;
+}
+
+HPDF_STATUS source_seek(HPDF_Stream stream, HPDF_INT offset, HPDF_WhenceMode mode) {
+  auto* source = static_cast<ByteSource*>(stream->attr);
+  const auto base = mode == HPDF_SEEK_SET   ? 0LL
+                    : mode == HPDF_SEEK_CUR ? static_cast<long long>(source->position)
+                                            : static_cast<long long>(source->bytes.size());
+  const long long target = base + offset;
+  if (target < 0) return HPDF_SetError(stream->error, HPDF_FILE_IO_ERROR, 0);
+  source->position = static_cast<std::size_t>(target);
+  return HPDF_OK;
+}
+
+HPDF_INT32 source_tell(HPDF_Stream stream) {
+  return static_cast<HPDF_INT32>(static_cast<ByteSource*>(stream->attr)->position);
+}
+
+HPDF_UINT32 source_size(HPDF_Stream stream) {
+  return static_cast<HPDF_UINT32>(static_cast<ByteSource*>(stream->attr)->bytes.size());
+}
+
 // A font file mapped read-only. libharu reads a TrueType font through a FILE stream that its
 // subsetter seeks and reads once per glyph when saving (a syscall and a 4 KB copy each: a tenth
 // of a CJK render); a callback stream over the mapping turns those into memcpys, and the
@@ -67,58 +106,33 @@ class MappedFile {
   explicit MappedFile(const std::string& path) {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     struct stat info {};
+    void* data = MAP_FAILED;
+    std::size_t size = 0;
     if (fd >= 0 && ::fstat(fd, &info) == 0 && info.st_size > 0) {
-      size_ = static_cast<std::size_t>(info.st_size);
-      void* data = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd, 0);
-      if (data != MAP_FAILED) data_ = static_cast<const unsigned char*>(data);
+      size = static_cast<std::size_t>(info.st_size);
+      data = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
     }
     const int saved_errno = errno;
     if (fd >= 0) ::close(fd);
-    if (data_ == nullptr) {
+    if (data == MAP_FAILED) {
       throw Error(ErrorKind::kTransient, "cannot map font file " + path + ": " + std::strerror(saved_errno));
     }
+    source.bytes = std::string_view(static_cast<const char*>(data), size);
   }
-  ~MappedFile() { ::munmap(const_cast<unsigned char*>(data_), size_); }
+  ~MappedFile() { ::munmap(const_cast<char*>(source.bytes.data()), source.bytes.size()); }
   MappedFile(const MappedFile&) = delete;
   MappedFile& operator=(const MappedFile&) = delete;
 
-  [[nodiscard]] const unsigned char* data() const { return data_; }
-  [[nodiscard]] std::size_t size() const { return size_; }
-  std::size_t position = 0;  // libharu's read position
-
- private:
-  const unsigned char* data_ = nullptr;
-  std::size_t size_ = 0;
+  [[nodiscard]] const unsigned char* data() const { return reinterpret_cast<const unsigned char*>(source.bytes.data()); }
+  [[nodiscard]] std::size_t size() const { return source.bytes.size(); }
+  ByteSource source;  // libharu's reads
 };
 
-HPDF_STATUS mapped_read(HPDF_Stream stream, HPDF_BYTE* buffer, HPDF_UINT* size) {
-  auto* file = static_cast<MappedFile*>(stream->attr);
-  const std::size_t available = file->size() - std::min(file->position, file->size());
-  const std::size_t count = std::min<std::size_t>(*size, available);
-  std::memcpy(buffer, file->data() + file->position, count);
-  file->position += count;
-  const bool short_read = count < *size;
-  *size = static_cast<HPDF_UINT>(count);
-  return short_read ? HPDF_STREAM_EOF : HPDF_OK;
-}
-
-HPDF_STATUS mapped_seek(HPDF_Stream stream, HPDF_INT offset, HPDF_WhenceMode mode) {
-  auto* file = static_cast<MappedFile*>(stream->attr);
-  const auto base = mode == HPDF_SEEK_SET ? 0 : mode == HPDF_SEEK_CUR ? static_cast<long long>(file->position)
-                                                                     : static_cast<long long>(file->size());
-  const long long target = base + offset;
-  if (target < 0) return HPDF_SetError(stream->error, HPDF_FILE_IO_ERROR, 0);
-  file->position = static_cast<std::size_t>(target);
-  return HPDF_OK;
-}
-
-HPDF_INT32 mapped_tell(HPDF_Stream stream) {
-  return static_cast<HPDF_INT32>(static_cast<MappedFile*>(stream->attr)->position);
-}
-
-HPDF_UINT32 mapped_size(HPDF_Stream stream) {
-  return static_cast<HPDF_UINT32>(static_cast<MappedFile*>(stream->attr)->size());
-}
+// A page's content stream: deflated on the worker thread, read by libharu when saving.
+struct PageStream {
+  std::string deflated;
+  ByteSource source;
+};
 
 struct Font {
   HPDF_Font handle = nullptr;
@@ -313,8 +327,9 @@ HPDF_STATUS write_flate_filter_entry(HPDF_Dict dict, HPDF_Stream stream) {
 
 struct PdfDocument::Impl {
   ErrorState error;
-  // Declared before `doc`, so destroyed after it: libharu's font streams read these mappings.
+  // Declared before `doc`, so destroyed after it: libharu's streams read these.
   std::vector<std::unique_ptr<MappedFile>> mapped_files;
+  std::deque<PageStream> page_streams;
   std::unique_ptr<_HPDF_Doc_Rec, decltype(&HPDF_Free)> doc{nullptr, &HPDF_Free};
   std::vector<Font> fonts;
   std::vector<HPDF_Page> pages;
@@ -323,31 +338,35 @@ struct PdfDocument::Impl {
   HPDF_Dict resources = nullptr;  // the /Resources every page inherits
   HPDF_Dict font_resources = nullptr;  // its /Font
   double page_width = 0, page_height = 0;  // the size every page inherits
-  std::unique_ptr<libdeflate_compressor, decltype(&libdeflate_free_compressor)> compressor{
-      nullptr, &libdeflate_free_compressor};
-  std::vector<char> compressed;  // scratch for one page
+  Deflater deflater{kCompressionLevel};  // font programs, when saving
   bool utf_enabled = false;
+  // Declared after page_streams, so destroyed (its worker joined) before them.
+  BackgroundDeflater page_deflater{kCompressionLevel};
 
-  // Deflates `bytes` into the stream of `dict`, a stream sized to the result, and marks it
-  // FlateDecode itself: libharu must not compress it again when saving.
-  void set_deflated(HPDF_Dict dict, std::string_view bytes) {
-    if (!compressor) {
-      compressor.reset(libdeflate_alloc_compressor(kPageCompressionLevel));
-      check(compressor != nullptr, "libdeflate_alloc_compressor");
-    }
-    compressed.resize(libdeflate_zlib_compress_bound(compressor.get(), bytes.size()));
-    const std::size_t size = libdeflate_zlib_compress(compressor.get(), bytes.data(), bytes.size(),
-                                                      compressed.data(), compressed.size());
-    check(size > 0, "libdeflate_zlib_compress");
-    HPDF_Stream exact = HPDF_MemStream_New(doc->mmgr, static_cast<HPDF_UINT>(std::max<std::size_t>(size, 16)));
-    check(exact != nullptr, "HPDF_MemStream_New");
+  // Makes `stream` the stream of `dict` and marks it FlateDecode itself: libharu must not
+  // compress it again when saving.
+  void set_deflated_stream(HPDF_Dict dict, HPDF_Stream stream) {
     if (dict->stream != nullptr) HPDF_Stream_Free(dict->stream);
-    dict->stream = exact;
-    check_status(HPDF_Stream_Write(exact, reinterpret_cast<const HPDF_BYTE*>(compressed.data()),
-                                   static_cast<HPDF_UINT>(size)),
-                 "deflated stream write");
+    dict->stream = stream;
     dict->filter = HPDF_STREAM_FILTER_NONE;
     dict->write_fn = write_flate_filter_entry;
+  }
+
+  // `bytes` deflated into a stream sized to the result.
+  HPDF_Stream deflated_stream(std::string_view bytes) {
+    const auto deflated = deflater.compress(bytes);
+    HPDF_Stream exact = HPDF_MemStream_New(doc->mmgr, static_cast<HPDF_UINT>(std::max<std::size_t>(deflated.size(), 16)));
+    check(exact != nullptr, "HPDF_MemStream_New");
+    check_status(HPDF_Stream_Write(exact, reinterpret_cast<const HPDF_BYTE*>(deflated.data()),
+                                   static_cast<HPDF_UINT>(deflated.size())),
+                 "deflated stream write");
+    return exact;
+  }
+
+  HPDF_Stream source_stream(ByteSource& source) {
+    HPDF_Stream stream = HPDF_CallbackReader_New(doc->mmgr, source_read, source_seek, source_tell, source_size, &source);
+    check(stream != nullptr, "HPDF_CallbackReader_New");
+    return stream;
   }
 
   // The embedded font program and its descriptor, as libharu would write them while saving but
@@ -372,7 +391,7 @@ struct PdfDocument::Impl {
     }
     HPDF_Dict data = HPDF_DictStream_New(doc->mmgr, doc->xref);
     check(data != nullptr, "HPDF_DictStream_New");
-    set_deflated(data, bytes);
+    set_deflated_stream(data, deflated_stream(bytes));
     check_status(HPDF_Dict_AddNumber(data, "Length1", static_cast<HPDF_INT32>(tt->length1)), "/Length1");
     HPDF_Dict descriptor = HPDF_Dict_New(doc->mmgr);
     check(descriptor != nullptr, "HPDF_Dict_New");
@@ -530,8 +549,7 @@ int PdfDocument::load_truetype(const std::string& path) {
   impl_->check(font.handle != nullptr, "HPDF_GetFont(UTF-8)");
   auto* tt = static_cast<HPDF_TTFontDefAttr>(static_cast<HPDF_FontAttr>(font.handle->attr)->fontdef->attr);
   auto file = std::make_unique<MappedFile>(path);
-  HPDF_Stream mapped = HPDF_CallbackReader_New(doc->mmgr, mapped_read, mapped_seek, mapped_tell, mapped_size, file.get());
-  impl_->check(mapped != nullptr, "HPDF_CallbackReader_New");
+  HPDF_Stream mapped = impl_->source_stream(file->source);
   HPDF_Stream_Free(tt->stream);
   tt->stream = mapped;
   font.file = file.get();
@@ -592,9 +610,12 @@ std::string PdfDocument::font_name(int font) {
 }
 
 void PdfDocument::set_page_content(std::string_view operators) {
-  auto* attr = static_cast<HPDF_PageAttr>(impl_->page()->attr);
-  impl_->set_deflated(attr->contents, operators);
+  auto& impl = *impl_;
+  auto* attr = static_cast<HPDF_PageAttr>(impl.page()->attr);
+  auto& page = impl.page_streams.emplace_back();
+  impl.set_deflated_stream(attr->contents, impl.source_stream(page.source));
   attr->stream = attr->contents->stream;  // the old stream is gone: keep libharu's pointer valid
+  impl.page_deflater.submit(std::string(operators), &page.deflated);
 }
 
 int PdfDocument::add_shared_stream() {
@@ -631,6 +652,8 @@ void PdfDocument::set_info(const PdfInfo& info) {
 }
 
 void PdfDocument::save(const std::string& path) {
+  impl_->page_deflater.wait();
+  for (auto& page : impl_->page_streams) page.source.bytes = page.deflated;
   for (const auto& font : impl_->fonts) {
     if (!font.unicode) continue;
     impl_->replace_widths(font);

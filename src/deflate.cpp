@@ -34,7 +34,8 @@ BackgroundDeflater::~BackgroundDeflater() {
 }
 
 void BackgroundDeflater::submit(std::string data, std::string* result) {
-  if (inline_) {
+  // A short document is done before a thread would have started.
+  if (inline_ || ++submitted_ <= kInlineFirst) {
     *result = deflater_.compress(data);
     return;
   }

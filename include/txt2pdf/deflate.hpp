@@ -34,8 +34,8 @@ class Deflater {
   std::vector<char> scratch_;
 };
 
-// Deflates buffers in the order given, on one worker thread (inline when the machine has a single
-// CPU). The caller owns the result strings and reads them only after wait().
+// Deflates buffers on one worker thread (inline for the first few, and when the machine has a
+// single CPU). The caller owns the result strings and reads them only after wait().
 class BackgroundDeflater {
  public:
   explicit BackgroundDeflater(int level);
@@ -53,10 +53,12 @@ class BackgroundDeflater {
 
  private:
   static constexpr std::size_t kMaxQueued = 16;
+  static constexpr std::size_t kInlineFirst = 4;
   void run();
 
   Deflater deflater_;  // used by the worker (or by submit() when inline)
   bool inline_;
+  std::size_t submitted_ = 0;
   std::mutex mutex_;
   std::condition_variable changed_;
   std::deque<std::pair<std::string, std::string*>> queue_;

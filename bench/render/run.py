@@ -1,8 +1,9 @@
 #!/usr/bin/python3
-"""Rendering benchmark (not a test): txt2pdf-job render against the converters people use today,
-same inputs, same page grid (A4, 10 pt, 12 pt leading, 72 pt margins: 58 lines x 75 columns),
-and gzip -6 as the floor. Prints medians of wall time, CPU time, peak RSS, output size, page
-counts and ratios, in one run.
+"""Rendering benchmark (not a test): txt2pdf-job render against the converters people use today
+(ReportLab with Courier and with a TrueType font, enscript + ps2pdf, paps + ps2pdf) and a plain
+libharu loop (libharu_loop.cpp, built here with g++), same inputs, same page grid (A4, 10 pt,
+12 pt leading, 72 pt margins: 58 lines x 75 columns), and gzip -6 as the floor. Prints medians
+of wall time, CPU time, peak RSS, output size, page counts and ratios, in one run.
 
 Usage: bench/render/run.py [--job build/txt2pdf-job] [--runs 5] [--quick]
 """
@@ -105,10 +106,16 @@ def main():
         make(os.path.join(work, name.replace(" ", "-") + ".txt"), size, seed)
 
     rl = "/usr/bin/python3 " + os.path.join(HERE, "reportlab_render.py")
+    loop = os.path.join(work, "libharu_loop")
+    built = subprocess.run(["g++", "-O2", "-o", loop, os.path.join(HERE, "libharu_loop.cpp"), "-lhpdf"])
+    if built.returncode != 0:
+        print("could not build the plain libharu loop: its rows are skipped")
     tools = {
         "txt2pdf": lambda i, o: "%s render %s %s --no-header --no-footer 2>/dev/null" % (job, i, o),
         "reportlab": lambda i, o: "%s %s %s" % (rl, i, o),
         "reportlab-ttf": lambda i, o: "%s %s %s --ttf %s" % (rl, i, o, DEJAVU),
+        "libharu-loop": lambda i, o: "%s %s %s" % (loop, i, o),
+        "libharu-loop-ttf": lambda i, o: "%s %s %s --ttf %s" % (loop, i, o, DEJAVU),
         "enscript+ps2pdf": lambda i, o: ("enscript -q -B -M A4 -f Courier10 -s 2 %s -o - %s | ps2pdf - %s"
                                          % (GRID, i, o)),
         "paps+ps2pdf": lambda i, o: ("paps --paper A4 --font 'DejaVu Sans Mono 10' --left-margin 72 "

@@ -293,7 +293,7 @@ HPDF_Font get_utf8_font(HPDF_Doc doc, const char* name) {
   if (encoder == nullptr || encoder->type != HPDF_ENCODER_TYPE_DOUBLE_BYTE) return nullptr;
   auto* cmap = static_cast<HPDF_CMapEncoderAttr>(encoder->attr);
   HPDF_UINT16* first = &cmap->cid_map[0][0];
-  const std::size_t count = 256 * 256;
+  const std::size_t count = std::size_t{256} * 256;
   std::vector<HPDF_UINT16> saved(first, first + count);
   std::fill(first, first + count, HPDF_UINT16{0});
   cmap->cid_map[0][0x20] = saved[0x20];

@@ -19,8 +19,7 @@ namespace {
   // symbols (and those of its dependencies) stay out of the global namespace.
   void* handle = dlopen(library.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (handle == nullptr) {
-    throw Error(ErrorKind::kInternal,
-                "cannot load " + library + " (needed for AWS requests; broken installation?): " + last_dl_error());
+    throw Error(ErrorKind::kInternal, "cannot load " + library + " (broken installation?): " + last_dl_error());
   }
   return handle;
 }
@@ -67,6 +66,25 @@ CryptoApi load_crypto_api(const std::string& library) {
   return api;
 }
 
+FontconfigApi load_fontconfig_api(const std::string& library) {
+  void* handle = open_library(library);
+  FontconfigApi api;
+  resolve(handle, library, "FcInitLoadConfigAndFonts", api.init_load_config_and_fonts);
+  resolve(handle, library, "FcConfigDestroy", api.config_destroy);
+  resolve(handle, library, "FcConfigSubstitute", api.config_substitute);
+  resolve(handle, library, "FcDefaultSubstitute", api.default_substitute);
+  resolve(handle, library, "FcNameParse", api.name_parse);
+  resolve(handle, library, "FcFontMatch", api.font_match);
+  resolve(handle, library, "FcFontSort", api.font_sort);
+  resolve(handle, library, "FcFontSetDestroy", api.font_set_destroy);
+  resolve(handle, library, "FcPatternDestroy", api.pattern_destroy);
+  resolve(handle, library, "FcPatternGetString", api.pattern_get_string);
+  resolve(handle, library, "FcPatternGetInteger", api.pattern_get_integer);
+  resolve(handle, library, "FcPatternGetCharSet", api.pattern_get_char_set);
+  resolve(handle, library, "FcCharSetHasChar", api.char_set_has_char);
+  return api;
+}
+
 const CurlApi& curl_api() {
   static const CurlApi api = load_curl_api(kCurlLibrary);
   return api;
@@ -74,6 +92,11 @@ const CurlApi& curl_api() {
 
 const CryptoApi& crypto_api() {
   static const CryptoApi api = load_crypto_api(kCryptoLibrary);
+  return api;
+}
+
+const FontconfigApi& fontconfig_api() {
+  static const FontconfigApi api = load_fontconfig_api(kFontconfigLibrary);
   return api;
 }
 

@@ -1,12 +1,11 @@
 #include "txt2pdf/fonts.hpp"
 
-#include <fontconfig/fontconfig.h>
-
 #include <algorithm>
 #include <array>
 #include <fstream>
 #include <map>
 
+#include "txt2pdf/dynamic_libraries.hpp"
 #include "txt2pdf/error.hpp"
 
 namespace txt2pdf {
@@ -19,14 +18,12 @@ std::uint32_t read_be32(const unsigned char* bytes) {
          bytes[3];
 }
 
+// fontconfig is opened on first use (dynamic_libraries.hpp): plain text never needs it.
 struct PatternDeleter {
-  void operator()(FcPattern* pattern) const { FcPatternDestroy(pattern); }
+  void operator()(FcPattern* pattern) const { fontconfig_api().pattern_destroy(pattern); }
 };
 struct FontSetDeleter {
-  void operator()(FcFontSet* set) const { FcFontSetDestroy(set); }
-};
-struct CharSetDeleter {
-  void operator()(FcCharSet* set) const { FcCharSetDestroy(set); }
+  void operator()(FcFontSet* set) const { fontconfig_api().font_set_destroy(set); }
 };
 
 }  // namespace
@@ -48,24 +45,25 @@ bool is_truetype_glyf(const std::string& path) {
 
 std::string primary_font_path() {
   if (std::ifstream(kDebianDejaVuMono).good()) return kDebianDejaVuMono;
-  FcConfig* config = FcInitLoadConfigAndFonts();
+  const FontconfigApi& fc = fontconfig_api();
+  FcConfig* config = fc.init_load_config_and_fonts();
   std::unique_ptr<FcPattern, PatternDeleter> pattern(
-      FcNameParse(reinterpret_cast<const FcChar8*>("DejaVu Sans Mono:style=Book")));
+      fc.name_parse(reinterpret_cast<const FcChar8*>("DejaVu Sans Mono:style=Book")));
   std::string path;
   if (config != nullptr && pattern) {
-    FcConfigSubstitute(config, pattern.get(), FcMatchPattern);
-    FcDefaultSubstitute(pattern.get());
+    fc.config_substitute(config, pattern.get(), FcMatchPattern);
+    fc.default_substitute(pattern.get());
     FcResult result = FcResultNoMatch;
-    std::unique_ptr<FcPattern, PatternDeleter> match(FcFontMatch(config, pattern.get(), &result));
+    std::unique_ptr<FcPattern, PatternDeleter> match(fc.font_match(config, pattern.get(), &result));
     FcChar8* file = nullptr;
     FcChar8* family = nullptr;
-    if (match && FcPatternGetString(match.get(), FC_FILE, 0, &file) == FcResultMatch &&
-        FcPatternGetString(match.get(), FC_FAMILY, 0, &family) == FcResultMatch &&
+    if (match && fc.pattern_get_string(match.get(), FC_FILE, 0, &file) == FcResultMatch &&
+        fc.pattern_get_string(match.get(), FC_FAMILY, 0, &family) == FcResultMatch &&
         std::string(reinterpret_cast<char*>(family)) == "DejaVu Sans Mono") {
       path = reinterpret_cast<char*>(file);
     }
   }
-  if (config != nullptr) FcConfigDestroy(config);
+  if (config != nullptr) fc.config_destroy(config);
   if (path.empty() || !is_truetype_glyf(path)) {
     throw Error(ErrorKind::kInternal, "font DejaVu Sans Mono not found (install fonts-dejavu-core)");
   }
@@ -85,32 +83,34 @@ struct FallbackFontFinder::Impl {
 };
 
 FallbackFontFinder::FallbackFontFinder() : impl_(std::make_unique<Impl>()) {
-  impl_->config = FcInitLoadConfigAndFonts();
+  const FontconfigApi& fc = fontconfig_api();
+  impl_->config = fc.init_load_config_and_fonts();
   if (impl_->config == nullptr) throw Error(ErrorKind::kInternal, "fontconfig: cannot load its configuration");
-  std::unique_ptr<FcPattern, PatternDeleter> pattern(FcNameParse(reinterpret_cast<const FcChar8*>("monospace")));
-  FcConfigSubstitute(impl_->config, pattern.get(), FcMatchPattern);
-  FcDefaultSubstitute(pattern.get());
+  std::unique_ptr<FcPattern, PatternDeleter> pattern(fc.name_parse(reinterpret_cast<const FcChar8*>("monospace")));
+  fc.config_substitute(impl_->config, pattern.get(), FcMatchPattern);
+  fc.default_substitute(pattern.get());
   FcResult result = FcResultNoMatch;
   // One sort for the whole run; per-character queries then only test character sets.
-  impl_->sorted.reset(FcFontSort(impl_->config, pattern.get(), FcFalse, nullptr, &result));
+  impl_->sorted.reset(fc.font_sort(impl_->config, pattern.get(), FcFalse, nullptr, &result));
 }
 
 FallbackFontFinder::~FallbackFontFinder() {
   impl_->sorted.reset();
-  if (impl_->config != nullptr) FcConfigDestroy(impl_->config);
+  if (impl_->config != nullptr) fontconfig_api().config_destroy(impl_->config);
 }
 
 std::optional<std::string> FallbackFontFinder::find(char32_t cp, const std::vector<std::string>& exclude) {
   if (!impl_->sorted) return std::nullopt;
+  const FontconfigApi& fc = fontconfig_api();
   for (int i = 0; i < impl_->sorted->nfont; ++i) {
     FcPattern* font = impl_->sorted->fonts[i];
     FcCharSet* charset = nullptr;
     FcChar8* file = nullptr;
     int index = 0;
-    if (FcPatternGetCharSet(font, FC_CHARSET, 0, &charset) != FcResultMatch || charset == nullptr) continue;
-    if (FcCharSetHasChar(charset, static_cast<FcChar32>(cp)) == FcFalse) continue;
-    if (FcPatternGetString(font, FC_FILE, 0, &file) != FcResultMatch) continue;
-    if (FcPatternGetInteger(font, FC_INDEX, 0, &index) == FcResultMatch && index != 0) continue;
+    if (fc.pattern_get_char_set(font, FC_CHARSET, 0, &charset) != FcResultMatch || charset == nullptr) continue;
+    if (fc.char_set_has_char(charset, static_cast<FcChar32>(cp)) == FcFalse) continue;
+    if (fc.pattern_get_string(font, FC_FILE, 0, &file) != FcResultMatch) continue;
+    if (fc.pattern_get_integer(font, FC_INDEX, 0, &index) == FcResultMatch && index != 0) continue;
     const std::string path(reinterpret_cast<char*>(file));
     if (std::find(exclude.begin(), exclude.end(), path) != exclude.end()) continue;
     if (impl_->usable(path)) return path;

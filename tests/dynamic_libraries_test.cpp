@@ -1,4 +1,4 @@
-// The lazy loader of libcurl and libcrypto: nothing is loaded before first use, the tables give
+// The lazy loader of libcurl, libcrypto and fontconfig: nothing is loaded before first use, the tables give
 // working functions (checked against published digests), and a missing library or symbol is an
 // Error that names it.
 #include "txt2pdf/dynamic_libraries.hpp"
@@ -42,10 +42,13 @@ using ::testing::HasSubstr;
 TEST(DynamicLibrariesTest, NothingLoadedBeforeFirstUse) {
   EXPECT_FALSE(is_loaded(kCurlLibrary));
   EXPECT_FALSE(is_loaded(kCryptoLibrary));
+  EXPECT_FALSE(is_loaded(kFontconfigLibrary));
   (void)curl_api();
   EXPECT_TRUE(is_loaded(kCurlLibrary));
   (void)crypto_api();
   EXPECT_TRUE(is_loaded(kCryptoLibrary));
+  (void)fontconfig_api();
+  EXPECT_TRUE(is_loaded(kFontconfigLibrary));
 }
 
 TEST(DynamicLibrariesTest, CurlFunctionsAreCallable) {
@@ -81,6 +84,18 @@ TEST(DynamicLibrariesTest, CryptoFunctionsGivePublishedDigests) {
   unsigned char encoded[16] = {};
   EXPECT_EQ(crypto.encode_block(encoded, reinterpret_cast<const unsigned char*>("foob"), 4), 8);
   EXPECT_STREQ(reinterpret_cast<const char*>(encoded), "Zm9vYg==");
+}
+
+TEST(DynamicLibrariesTest, FontconfigFunctionsAreCallable) {
+  const FontconfigApi& fc = fontconfig_api();
+  FcPattern* pattern = fc.name_parse(reinterpret_cast<const FcChar8*>("DejaVu Sans Mono:style=Book"));
+  ASSERT_NE(pattern, nullptr);
+  FcChar8* family = nullptr;
+  ASSERT_EQ(fc.pattern_get_string(pattern, FC_FAMILY, 0, &family), FcResultMatch);
+  EXPECT_STREQ(reinterpret_cast<const char*>(family), "DejaVu Sans Mono");
+  int index = -1;
+  EXPECT_EQ(fc.pattern_get_integer(pattern, FC_INDEX, 0, &index), FcResultNoMatch);  // not in the name
+  fc.pattern_destroy(pattern);
 }
 
 TEST(DynamicLibrariesTest, ConcurrentFirstUseLoadsOnce) {

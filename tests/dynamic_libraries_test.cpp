@@ -101,6 +101,7 @@ TEST(DynamicLibrariesTest, FontconfigFunctionsAreCallable) {
 TEST(DynamicLibrariesTest, ConcurrentFirstUseLoadsOnce) {
   std::vector<const CurlApi*> seen(4, nullptr);
   std::vector<std::thread> threads;
+  threads.reserve(seen.size());
   for (auto& slot : seen) threads.emplace_back([&slot] { slot = &curl_api(); });
   for (auto& thread : threads) thread.join();
   for (const CurlApi* api : seen) EXPECT_EQ(api, &curl_api());

@@ -6,13 +6,17 @@
 
 namespace txt2pdf {
 
-Deflater::Deflater(int level) : compressor_(libdeflate_alloc_compressor(level)) {
-  if (compressor_ == nullptr) throw Error(ErrorKind::kInternal, "libdeflate_alloc_compressor failed");
+Deflater::Deflater(int level) : level_(level) {}
+
+Deflater::~Deflater() {
+  if (compressor_ != nullptr) libdeflate_free_compressor(compressor_);
 }
 
-Deflater::~Deflater() { libdeflate_free_compressor(compressor_); }
-
 std::string Deflater::compress(std::string_view data) {
+  // Allocated on first use: the level-6 compressor is 656 KB, whose first touch costs more than a
+  // one-line document's whole render.
+  if (compressor_ == nullptr) compressor_ = libdeflate_alloc_compressor(level_);
+  if (compressor_ == nullptr) throw Error(ErrorKind::kInternal, "libdeflate_alloc_compressor failed");
   scratch_.resize(libdeflate_zlib_compress_bound(compressor_, data.size()));
   const std::size_t size =
       libdeflate_zlib_compress(compressor_, data.data(), data.size(), scratch_.data(), scratch_.size());

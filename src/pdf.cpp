@@ -45,6 +45,8 @@ constexpr HPDF_UINT kPagesPerTreeNode = 1024;
 // libdeflate's level 6: on 5 KB pages of log text as small as its levels 7-9 and twice as fast
 // as zlib's level 6 (level 12 saves 3.5 % more at ten times the time).
 constexpr int kCompressionLevel = 6;
+// Page contents shorter than this are stored as they are (a one-line file's page is ~60 bytes).
+constexpr std::size_t kMinDeflatedBytes = 256;
 
 struct ErrorState {
   HPDF_STATUS code = HPDF_OK;
@@ -613,9 +615,18 @@ void PdfDocument::set_page_content(std::string_view operators) {
   auto& impl = *impl_;
   auto* attr = static_cast<HPDF_PageAttr>(impl.page()->attr);
   auto& page = impl.page_streams.emplace_back();
-  impl.set_deflated_stream(attr->contents, impl.source_stream(page.source));
+  HPDF_Stream stream = impl.source_stream(page.source);
+  if (operators.size() < kMinDeflatedBytes) {
+    // A few operators: deflate would not shrink them.
+    page.deflated = operators;
+    HPDF_Stream_Free(attr->contents->stream);
+    attr->contents->stream = stream;
+    attr->contents->filter = HPDF_STREAM_FILTER_NONE;
+  } else {
+    impl.set_deflated_stream(attr->contents, stream);
+    impl.page_deflater.submit(std::string(operators), &page.deflated);
+  }
   attr->stream = attr->contents->stream;  // the old stream is gone: keep libharu's pointer valid
-  impl.page_deflater.submit(std::string(operators), &page.deflated);
 }
 
 int PdfDocument::add_shared_stream() {

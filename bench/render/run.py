@@ -63,15 +63,30 @@ def make_mixed(path, size, seed):
 
 
 def measure(command, output, runs):
-    """Median wall seconds, median CPU seconds, max peak RSS (KB), output bytes."""
+    """Median wall seconds, median CPU seconds, max peak RSS (KB), output bytes.
+
+    `command` is an argv list (run directly, no shell start-up in the figures), an argv list and
+    a file for its standard output, or a shell string (pipelines). /usr/bin/time starts it and
+    reports CPU time and peak RSS: a child forked from this Python process would inherit
+    Python's RSS as its high-water mark."""
     walls, cpus, rss = [], [], []
     for _ in range(runs):
+        stdout_path = None
+        if isinstance(command, str):
+            argv = ["sh", "-c", command]
+        elif isinstance(command, tuple):
+            argv, stdout_path = command
+        else:
+            argv = command
         stats = tempfile.NamedTemporaryFile(delete=False)
         stats.close()
+        stdout = open(stdout_path, "wb") if stdout_path else subprocess.DEVNULL
         started = time.perf_counter()
-        result = subprocess.run(["/usr/bin/time", "-f", "%U %S %M", "-o", stats.name, "sh", "-c", command],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        result = subprocess.run(["/usr/bin/time", "-f", "%U %S %M", "-o", stats.name] + argv,
+                                stdout=stdout, stderr=subprocess.DEVNULL)
         walls.append(time.perf_counter() - started)
+        if stdout_path:
+            stdout.close()
         with open(stats.name) as f:
             fields = f.read().split()[-3:]
         os.unlink(stats.name)
@@ -80,6 +95,55 @@ def measure(command, output, runs):
         cpus.append(float(fields[0]) + float(fields[1]))
         rss.append(int(fields[2]))
     return statistics.median(walls), statistics.median(cpus), max(rss), os.path.getsize(output)
+
+
+def measure_start_to_exit(argv, runs):
+    """Median wall and CPU milliseconds of `argv` started directly (not through /usr/bin/time,
+    whose own start-up would dominate a few milliseconds)."""
+    walls, cpus = [], []
+    for _ in range(runs):
+        started = time.perf_counter()
+        child = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _, status, usage = os.wait4(child.pid, 0)
+        walls.append(time.perf_counter() - started)
+        if os.waitstatus_to_exitcode(status) != 0:
+            return None
+        cpus.append(usage.ru_utime + usage.ru_stime)
+    return statistics.median(walls) * 1000, statistics.median(cpus) * 1000
+
+
+def print_targets(results, inputs):
+    """Issue 4's targets, as ratios of this run's medians (wall time)."""
+    def ratio(name, a, b, field=0):
+        if (name, a) not in results or (name, b) not in results:
+            return None
+        return results[(name, a)][field] / results[(name, b)][field]
+
+    def line(text, value, target, good):
+        if value is not None:
+            print("  %-52s %7.2f   target %s: %s" % (text, value, target, "met" if good(value) else "NOT met"))
+
+    print("targets (ratios of the medians above):")
+    for name in ("1MB ascii", "20MB ascii"):
+        if name not in inputs:
+            continue
+        line(name + ": txt2pdf / gzip -6 wall", ratio(name, "txt2pdf", "gzip -6"), "<= 1.5", lambda v: v <= 1.5)
+        line(name + ": ReportLab / txt2pdf wall", ratio(name, "reportlab", "txt2pdf"), ">= 5", lambda v: v >= 5)
+        line(name + ": plain libharu loop / txt2pdf wall", ratio(name, "libharu-loop", "txt2pdf"), ">= 2.4",
+             lambda v: v >= 2.4)
+        line(name + ": txt2pdf / ReportLab size", ratio(name, "txt2pdf", "reportlab", 3), "<= 0.75",
+             lambda v: v <= 0.75)
+    if ("20MB ascii", "txt2pdf") in results:
+        allowed = 1.2 * 20 + 16
+        line("20MB ascii: txt2pdf peak RSS MB", results[("20MB ascii", "txt2pdf")][2] / 1024, "<= %.0f" % allowed,
+             lambda v: v <= allowed)
+    line("1MB mixed: ReportLab-TTF / txt2pdf wall", ratio("1MB mixed", "reportlab-ttf", "txt2pdf"), ">= 5",
+         lambda v: v >= 5)
+    line("1MB mixed: txt2pdf / ReportLab-TTF size", ratio("1MB mixed", "txt2pdf", "reportlab-ttf", 3), "<= 1",
+         lambda v: v <= 1)
+    if ("one-line", "txt2pdf") in results:
+        line("one-line file: txt2pdf ms, start to exit", results[("one-line", "txt2pdf")][0], "<= 8",
+             lambda v: v <= 8)
 
 
 def pages(pdf):
@@ -105,23 +169,23 @@ def main():
     for seed, (name, (make, size)) in enumerate(inputs.items()):
         make(os.path.join(work, name.replace(" ", "-") + ".txt"), size, seed)
 
-    rl = "/usr/bin/python3 " + os.path.join(HERE, "reportlab_render.py")
+    rl = ["/usr/bin/python3", os.path.join(HERE, "reportlab_render.py")]
     loop = os.path.join(work, "libharu_loop")
     built = subprocess.run(["g++", "-O2", "-o", loop, os.path.join(HERE, "libharu_loop.cpp"), "-lhpdf"])
     if built.returncode != 0:
         print("could not build the plain libharu loop: its rows are skipped")
     tools = {
-        "txt2pdf": lambda i, o: "%s render %s %s --no-header --no-footer 2>/dev/null" % (job, i, o),
-        "reportlab": lambda i, o: "%s %s %s" % (rl, i, o),
-        "reportlab-ttf": lambda i, o: "%s %s %s --ttf %s" % (rl, i, o, DEJAVU),
-        "libharu-loop": lambda i, o: "%s %s %s" % (loop, i, o),
-        "libharu-loop-ttf": lambda i, o: "%s %s %s --ttf %s" % (loop, i, o, DEJAVU),
+        "txt2pdf": lambda i, o: [job, "render", i, o, "--no-header", "--no-footer"],
+        "reportlab": lambda i, o: rl + [i, o],
+        "reportlab-ttf": lambda i, o: rl + [i, o, "--ttf", DEJAVU],
+        "libharu-loop": lambda i, o: [loop, i, o],
+        "libharu-loop-ttf": lambda i, o: [loop, i, o, "--ttf", DEJAVU],
         "enscript+ps2pdf": lambda i, o: ("enscript -q -B -M A4 -f Courier10 -s 2 %s -o - %s | ps2pdf - %s"
                                          % (GRID, i, o)),
         "paps+ps2pdf": lambda i, o: ("paps --paper A4 --font 'DejaVu Sans Mono 10' --left-margin 72 "
                                      "--right-margin 72 --top-margin 72 --bottom-margin 72 %s | ps2pdf - %s"
                                      % (i, o)),
-        "gzip -6": lambda i, o: "gzip -6 -c %s > %s" % (i, o),
+        "gzip -6": lambda i, o: (["gzip", "-6", "-c", i], o),
     }
     print("work dir: %s, runs per cell: %d (20 MB: %d; enscript/paps on big inputs: 1)"
           % (work, args.runs, max(1, args.runs // 2)))
@@ -130,6 +194,7 @@ def main():
         "input", "tool", "wall s", "cpu s", "RSS MB", "out KB", "pages", "wall/ours", "size/ours")
     print(header)
     print("-" * len(header))
+    results = {}
     for name in inputs:
         source = os.path.join(work, name.replace(" ", "-") + ".txt")
         ours = None
@@ -149,6 +214,7 @@ def main():
                 print("%-11s %-16s failed" % (name, tool))
                 continue
             wall, cpu, rss, size = result
+            results[(name, tool)] = result
             if tool == "txt2pdf":
                 ours = result
             ratio_wall = "%.2f" % (wall / ours[0]) if ours else "-"
@@ -160,9 +226,10 @@ def main():
     with open(one, "w") as f:
         f.write("hello, world\n")
     for tool in ("txt2pdf", "reportlab"):
-        result = measure(tools[tool](one, one + ".pdf"), one + ".pdf", max(args.runs * 4, 10))
-        print("one-line file, start to exit, %-10s median %.1f ms wall, %.1f ms cpu, %.1f MB RSS"
-              % (tool, result[0] * 1000, result[1] * 1000, result[2] / 1024))
+        result = measure_start_to_exit(tools[tool](one, one + ".pdf"), max(args.runs * 10, 30))
+        results[("one-line", tool)] = result
+        print("one-line file, start to exit, %-10s median %.1f ms wall, %.1f ms cpu" % (tool, result[0], result[1]))
+    print_targets(results, inputs)
     print("load average at end: %s" % open("/proc/loadavg").read().split()[:3])
     shutil.rmtree(work)
 

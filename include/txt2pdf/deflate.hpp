@@ -20,7 +20,7 @@ namespace txt2pdf {
 
 class Deflater {
  public:
-  // libdeflate's level (1 fastest .. 12 smallest).
+  // libdeflate's level (1 fastest .. 12 smallest). The compressor is allocated on first use.
   explicit Deflater(int level);
   ~Deflater();
   Deflater(const Deflater&) = delete;
@@ -30,7 +30,8 @@ class Deflater {
   [[nodiscard]] std::string compress(std::string_view data);
 
  private:
-  libdeflate_compressor* compressor_;
+  int level_;
+  libdeflate_compressor* compressor_ = nullptr;
   std::vector<char> scratch_;
 };
 

@@ -85,6 +85,27 @@ FontconfigApi load_fontconfig_api(const std::string& library) {
   return api;
 }
 
+HarfBuzzSubsetApi load_harfbuzz_subset_api(const std::string& library) {
+  void* handle = open_library(library);
+  HarfBuzzSubsetApi api;
+  resolve(handle, library, "hb_blob_create", api.blob_create);
+  resolve(handle, library, "hb_blob_destroy", api.blob_destroy);
+  resolve(handle, library, "hb_blob_get_data", api.blob_get_data);
+  resolve(handle, library, "hb_face_create", api.face_create);
+  resolve(handle, library, "hb_face_destroy", api.face_destroy);
+  resolve(handle, library, "hb_face_reference_blob", api.face_reference_blob);
+  resolve(handle, library, "hb_face_get_glyph_count", api.face_get_glyph_count);
+  resolve(handle, library, "hb_set_add", api.set_add);
+  resolve(handle, library, "hb_subset_input_create_or_fail", api.subset_input_create_or_fail);
+  resolve(handle, library, "hb_subset_input_destroy", api.subset_input_destroy);
+  resolve(handle, library, "hb_subset_input_glyph_set", api.subset_input_glyph_set);
+  resolve(handle, library, "hb_subset_input_unicode_set", api.subset_input_unicode_set);
+  resolve(handle, library, "hb_subset_input_set_flags", api.subset_input_set_flags);
+  resolve(handle, library, "hb_subset_input_set", api.subset_input_set);
+  resolve(handle, library, "hb_subset_or_fail", api.subset_or_fail);
+  return api;
+}
+
 const CurlApi& curl_api() {
   static const CurlApi api = load_curl_api(kCurlLibrary);
   return api;
@@ -97,6 +118,11 @@ const CryptoApi& crypto_api() {
 
 const FontconfigApi& fontconfig_api() {
   static const FontconfigApi api = load_fontconfig_api(kFontconfigLibrary);
+  return api;
+}
+
+const HarfBuzzSubsetApi& harfbuzz_subset_api() {
+  static const HarfBuzzSubsetApi api = load_harfbuzz_subset_api(kHarfBuzzSubsetLibrary);
   return api;
 }
 

@@ -36,6 +36,7 @@
 
 #include "txt2pdf/deflate.hpp"
 #include "txt2pdf/error.hpp"
+#include "txt2pdf/font_subset.hpp"
 #include "txt2pdf/text_decode.hpp"
 
 namespace txt2pdf {
@@ -371,14 +372,10 @@ struct PdfDocument::Impl {
     return stream;
   }
 
-  // The embedded font program and its descriptor, as libharu would write them while saving but
-  // deflated by libdeflate: zlib at libharu's fixed level was a fifth of a CJK render. libharu
-  // skips its own once the font definition has a descriptor. Call after the glyphs are final.
-  void embed_font_program(const Font& font) {
-    auto* attr = static_cast<HPDF_FontAttr>(font.handle->attr);
-    HPDF_FontDef def = attr->fontdef;
-    auto* tt = static_cast<HPDF_TTFontDefAttr>(def->attr);
-    if (def->descriptor != nullptr || !tt->embedding) return;
+  // libharu's own subset of a font program: the glyphs drawn, but the whole loca, hmtx and cmap.
+  std::string libharu_font_program(const Font& font) {
+    mark_composite_components(font);
+    HPDF_FontDef def = static_cast<HPDF_FontAttr>(font.handle->attr)->fontdef;
     std::unique_ptr<HPDF_Stream_Rec, decltype(&HPDF_Stream_Free)> program(HPDF_MemStream_New(doc->mmgr, 256 * 1024),
                                                                            &HPDF_Stream_Free);
     check(program != nullptr, "HPDF_MemStream_New");
@@ -391,10 +388,41 @@ struct PdfDocument::Impl {
       check(chunk != nullptr, "HPDF_MemStream_GetBufPtr");
       bytes.append(reinterpret_cast<const char*>(chunk), length);
     }
+    return bytes;
+  }
+
+  // HarfBuzz's subset of a font program (font_subset.hpp), or libharu's when HarfBuzz fails.
+  std::string font_program(const Font& font) {
+    auto* tt = static_cast<HPDF_TTFontDefAttr>(static_cast<HPDF_FontAttr>(font.handle->attr)->fontdef->attr);
+    std::vector<std::uint16_t> glyphs;
+    for (std::uint16_t gid = 0; gid < tt->num_glyphs; ++gid) {
+      if (tt->glyph_tbl.flgs[gid] != 0) glyphs.push_back(gid);
+    }
+    std::vector<char32_t> code_points;
+    for (std::size_t cp = 0; cp < font.widths.size(); ++cp) {
+      if (font.widths[cp] >= 0) code_points.push_back(static_cast<char32_t>(cp));
+    }
+    try {
+      return subset_truetype(font.file->source.bytes, glyphs, code_points);
+    } catch (const Error&) {
+      return libharu_font_program(font);
+    }
+  }
+
+  // The embedded font program and its descriptor, as libharu would write them while saving, but
+  // subset by HarfBuzz and deflated by libdeflate (libharu's zlib at its fixed level was a fifth
+  // of a CJK render). libharu skips its own once the font definition has a descriptor. Call
+  // after the glyphs are final.
+  void embed_font_program(const Font& font) {
+    auto* attr = static_cast<HPDF_FontAttr>(font.handle->attr);
+    HPDF_FontDef def = attr->fontdef;
+    auto* tt = static_cast<HPDF_TTFontDefAttr>(def->attr);
+    if (def->descriptor != nullptr || !tt->embedding) return;
+    const std::string bytes = font_program(font);
     HPDF_Dict data = HPDF_DictStream_New(doc->mmgr, doc->xref);
     check(data != nullptr, "HPDF_DictStream_New");
     set_deflated_stream(data, deflated_stream(bytes));
-    check_status(HPDF_Dict_AddNumber(data, "Length1", static_cast<HPDF_INT32>(tt->length1)), "/Length1");
+    check_status(HPDF_Dict_AddNumber(data, "Length1", static_cast<HPDF_INT32>(bytes.size())), "/Length1");
     HPDF_Dict descriptor = HPDF_Dict_New(doc->mmgr);
     check(descriptor != nullptr, "HPDF_Dict_New");
     check_status(HPDF_Xref_Add(doc->xref, descriptor), "HPDF_Xref_Add");
@@ -669,7 +697,6 @@ void PdfDocument::save(const std::string& path) {
     if (!font.unicode) continue;
     impl_->replace_widths(font);
     impl_->replace_cid_to_gid_map(font);
-    mark_composite_components(font);
     impl_->replace_to_unicode(font);
     impl_->embed_font_program(font);
   }

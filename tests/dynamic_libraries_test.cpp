@@ -43,12 +43,15 @@ TEST(DynamicLibrariesTest, NothingLoadedBeforeFirstUse) {
   EXPECT_FALSE(is_loaded(kCurlLibrary));
   EXPECT_FALSE(is_loaded(kCryptoLibrary));
   EXPECT_FALSE(is_loaded(kFontconfigLibrary));
+  EXPECT_FALSE(is_loaded(kHarfBuzzSubsetLibrary));
   (void)curl_api();
   EXPECT_TRUE(is_loaded(kCurlLibrary));
   (void)crypto_api();
   EXPECT_TRUE(is_loaded(kCryptoLibrary));
   (void)fontconfig_api();
   EXPECT_TRUE(is_loaded(kFontconfigLibrary));
+  (void)harfbuzz_subset_api();
+  EXPECT_TRUE(is_loaded(kHarfBuzzSubsetLibrary));
 }
 
 TEST(DynamicLibrariesTest, CurlFunctionsAreCallable) {

@@ -3,7 +3,7 @@
 set(TXT2PDF_RENDER_CASES
     ascii latin1 scripts wrapped_cjk page_count header_footer form_feed tabs replacement
     invalid_utf8 utf16 controls_and_truncate line_numbers binary_refused stdin_stdout bad_options
-    paper_env more_pages_than_one_kids_array)
+    paper_env more_pages_than_one_kids_array glyphs_drawn fonts_subset)
 foreach(render_case IN LISTS TXT2PDF_RENDER_CASES)
   add_test(NAME render_${render_case}
            COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/render_test.py

@@ -320,6 +320,43 @@ def case_paper_env():
         fail("--paper should win over TXT2PDF_PAPER")
 
 
+def dark_pixels(pdf):
+    """Pixels darker than mid-grey on page 1 rasterized at 20 dpi (pdftoppm, PGM)."""
+    raw = subprocess.run(["pdftoppm", "-gray", "-r", "20", "-f", "1", "-l", "1", pdf], capture_output=True,
+                         check=True).stdout
+    # "P5\n<width> <height>\n<maxval>\n" then one byte per pixel.
+    fields = raw.split(maxsplit=4)
+    pixels = fields[4]
+    return sum(1 for value in pixels if value < 128)
+
+
+def case_glyphs_drawn():
+    """Every embedded glyph has ink: subsetting keeps outlines, composite glyphs included
+    (accented Greek letters and many Droid Sans Fallback ideographs are built from components)."""
+    blank, _, _ = render(" \n".encode(), "--no-header", "--no-footer", "--font-size", "60", name="blank.txt")
+    if dark_pixels(blank) != 0:
+        fail("a page with only a space has ink")
+    for char in "Aé\u03ad\u0416\u6f22\u597d\u304b\ud55c":
+        pdf, _, _ = render((char + "\n").encode("utf-8"), "--no-header", "--no-footer", "--font-size", "60",
+                           name="glyph.txt")
+        check_pdf(pdf)
+        ink = dark_pixels(pdf)
+        if ink < 10:
+            fail("U+%04X drawn with %d dark pixels: its glyph is missing from the embedded font" % (ord(char), ink))
+
+
+def case_fonts_subset():
+    """Embedded fonts hold only what is drawn: two CJK characters make a small file (libharu's
+    own subsetter kept whole loca/hmtx/cmap tables: 73 KB)."""
+    pdf, _, _ = render("\u4f60\u597d world\n".encode("utf-8"), "--no-header", "--no-footer")
+    check_pdf(pdf)
+    size = os.path.getsize(pdf)
+    if size > 20000:
+        fail("two CJK characters and five letters made a %d-byte PDF" % size)
+    if not all(row[-3] == "yes" and row[-4] == "yes" for row in fonts_of(pdf) if "CID" in " ".join(row)):
+        fail("fonts not embedded as subsets: %r" % fonts_of(pdf))
+
+
 if __name__ == "__main__":
     case = globals().get("case_" + sys.argv[2])
     if case is None:

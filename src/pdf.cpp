@@ -139,6 +139,7 @@ struct PageStream {
 
 struct Font {
   HPDF_Font handle = nullptr;
+  HPDF_FontDef fontdef = nullptr;    // TrueType fonts only
   const MappedFile* file = nullptr;  // the font file (TrueType fonts only)
   bool unicode = false;
   bool courier = false;
@@ -158,8 +159,7 @@ struct Font {
   // The cmap look-up of the OpenType spec (format 4) with a binary search for the segment: end
   // codes ascend and the last is 0xFFFF. libharu's look-up for anything else.
   [[nodiscard]] HPDF_UINT16 look_up_glyph(char32_t cp) const {
-    auto* attr = static_cast<HPDF_FontAttr>(handle->attr);
-    const auto& cmap = static_cast<HPDF_TTFontDefAttr>(attr->fontdef->attr)->cmap;
+    const auto& cmap = static_cast<HPDF_TTFontDefAttr>(fontdef->attr)->cmap;
     const std::size_t segments = cmap.seg_count_x2 / 2u;
     if (cmap.format == 4 && segments > 0 && cmap.end_count[segments - 1] == 0xFFFF) {
       const auto* end = std::lower_bound(cmap.end_count, cmap.end_count + segments, cp);
@@ -173,7 +173,7 @@ struct Font {
       const auto glyph = cmap.glyph_id_array[index];
       return glyph == 0 ? HPDF_UINT16{0} : static_cast<HPDF_UINT16>(glyph + delta);
     }
-    return HPDF_TTFontDef_GetGlyphid(attr->fontdef, static_cast<HPDF_UINT16>(cp));
+    return HPDF_TTFontDef_GetGlyphid(fontdef, static_cast<HPDF_UINT16>(cp));
   }
 };
 
@@ -288,21 +288,34 @@ void mark_composite_components(const Font& font) {
   }
 }
 
-// HPDF_GetFont(doc, name, "UTF-8") with all the encoder's code points but U+0020 hidden while it
-// runs: it then computes /W and the CIDToGIDMap for 32 code points instead of 65,536 (both are
-// rewritten at save for the characters drawn). It fails without any code point at all.
-HPDF_Font get_utf8_font(HPDF_Doc doc, const char* name) {
-  HPDF_Encoder encoder = HPDF_GetEncoder(doc, "UTF-8");
-  if (encoder == nullptr || encoder->type != HPDF_ENCODER_TYPE_DOUBLE_BYTE) return nullptr;
-  auto* cmap = static_cast<HPDF_CMapEncoderAttr>(encoder->attr);
-  HPDF_UINT16* first = &cmap->cid_map[0][0];
-  const std::size_t count = std::size_t{256} * 256;
-  std::vector<HPDF_UINT16> saved(first, first + count);
-  std::fill(first, first + count, HPDF_UINT16{0});
-  cmap->cid_map[0][0x20] = saved[0x20];
-  HPDF_Font font = HPDF_GetFont(doc, name, "UTF-8");
-  std::copy(saved.begin(), saved.end(), first);
-  return font;
+// HPDF_GetFont(doc, name, "UTF-8") without its cost. For a UTF-8 font libharu looks up the glyph
+// of every BMP code point (65,536 linear searches of the cmap's segments: most of a CJK font's
+// load time) to build /W and the CIDToGIDMap, both rewritten at save for the characters drawn.
+// So while it runs, the font's cmap is swapped for one that maps only U+0020 (it fails when no
+// code point has a glyph), and restored after.
+HPDF_Font get_utf8_font(HPDF_Doc doc, const char* name, const Font& font) {
+  HPDF_FontDef def = HPDF_GetFontDef(doc, name);
+  const HPDF_UINT16 space = font.glyph_id(U' ');
+  if (def == nullptr || def->type != HPDF_FONTDEF_TYPE_TRUETYPE || space == 0) {
+    return HPDF_GetFont(doc, name, "UTF-8");
+  }
+  auto& cmap = static_cast<HPDF_TTFontDefAttr>(def->attr)->cmap;
+  const HPDF_TTF_CmapRange saved = cmap;
+  // Two segments: U+0020 -> `space` (by delta), and the 0xFFFF segment a format 4 cmap ends with.
+  HPDF_UINT16 end_codes[2] = {0x20, 0xFFFF};
+  HPDF_UINT16 start_codes[2] = {0x20, 0xFFFF};
+  HPDF_INT16 deltas[2] = {static_cast<HPDF_INT16>(space - 0x20), 1};
+  HPDF_UINT16 range_offsets[2] = {0, 0};
+  cmap.format = 4;
+  cmap.seg_count_x2 = 4;
+  cmap.end_count = end_codes;
+  cmap.start_count = start_codes;
+  cmap.id_delta = deltas;
+  cmap.id_range_offset = range_offsets;
+  cmap.glyph_id_array_count = 0;
+  HPDF_Font handle = HPDF_GetFont(doc, name, "UTF-8");
+  cmap = saved;
+  return handle;
 }
 
 // The most common declared width: the font's /DW, so /W lists only the exceptions.
@@ -575,7 +588,10 @@ int PdfDocument::load_truetype(const std::string& path) {
   const char* name = HPDF_LoadTTFontFromFile(doc, path.c_str(), HPDF_TRUE);
   impl_->check(name != nullptr, ("HPDF_LoadTTFontFromFile(" + path + ")").c_str());
   Font font;
-  font.handle = get_utf8_font(doc, name);
+  font.fontdef = HPDF_GetFontDef(doc, name);
+  impl_->check(font.fontdef != nullptr, "HPDF_GetFontDef");
+  font.glyph_ids.assign(0x10000, 0);
+  font.handle = get_utf8_font(doc, name, font);
   impl_->check(font.handle != nullptr, "HPDF_GetFont(UTF-8)");
   auto* tt = static_cast<HPDF_TTFontDefAttr>(static_cast<HPDF_FontAttr>(font.handle->attr)->fontdef->attr);
   auto file = std::make_unique<MappedFile>(path);
@@ -588,7 +604,6 @@ int PdfDocument::load_truetype(const std::string& path) {
   font.path = path;
   font.name = name;
   font.widths.assign(0x10000, -1);
-  font.glyph_ids.assign(0x10000, 0);
   impl_->fonts.push_back(std::move(font));
   return static_cast<int>(impl_->fonts.size() - 1);
 }

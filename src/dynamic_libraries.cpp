@@ -96,13 +96,17 @@ HarfBuzzSubsetApi load_harfbuzz_subset_api(const std::string& library) {
   resolve(handle, library, "hb_face_reference_blob", api.face_reference_blob);
   resolve(handle, library, "hb_face_get_glyph_count", api.face_get_glyph_count);
   resolve(handle, library, "hb_set_add", api.set_add);
+  resolve(handle, library, "hb_map_get", api.map_get);
   resolve(handle, library, "hb_subset_input_create_or_fail", api.subset_input_create_or_fail);
   resolve(handle, library, "hb_subset_input_destroy", api.subset_input_destroy);
   resolve(handle, library, "hb_subset_input_glyph_set", api.subset_input_glyph_set);
   resolve(handle, library, "hb_subset_input_unicode_set", api.subset_input_unicode_set);
   resolve(handle, library, "hb_subset_input_set_flags", api.subset_input_set_flags);
   resolve(handle, library, "hb_subset_input_set", api.subset_input_set);
-  resolve(handle, library, "hb_subset_or_fail", api.subset_or_fail);
+  resolve(handle, library, "hb_subset_plan_create_or_fail", api.subset_plan_create_or_fail);
+  resolve(handle, library, "hb_subset_plan_execute_or_fail", api.subset_plan_execute_or_fail);
+  resolve(handle, library, "hb_subset_plan_old_to_new_glyph_mapping", api.subset_plan_old_to_new_glyph_mapping);
+  resolve(handle, library, "hb_subset_plan_destroy", api.subset_plan_destroy);
   return api;
 }
 

@@ -32,6 +32,7 @@
 #include <cstring>
 #include <deque>
 #include <map>
+#include <unordered_map>
 #include <vector>
 
 #include "txt2pdf/deflate.hpp"
@@ -174,6 +175,18 @@ struct Font {
       return glyph == 0 ? HPDF_UINT16{0} : static_cast<HPDF_UINT16>(glyph + delta);
     }
     return HPDF_TTFontDef_GetGlyphid(fontdef, static_cast<HPDF_UINT16>(cp));
+  }
+};
+
+// An embedded font program and where its glyphs went.
+struct FontProgram {
+  std::string bytes;
+  std::unordered_map<std::uint16_t, std::uint16_t> new_ids;  // empty: ids unchanged
+
+  [[nodiscard]] std::uint16_t glyph_id(std::uint16_t original) const {
+    if (new_ids.empty()) return original;
+    const auto found = new_ids.find(original);
+    return found == new_ids.end() ? std::uint16_t{0} : found->second;
   }
 };
 
@@ -404,34 +417,34 @@ struct PdfDocument::Impl {
     return bytes;
   }
 
-  // HarfBuzz's subset of a font program (font_subset.hpp), or libharu's when HarfBuzz fails.
-  std::string font_program(const Font& font) {
-    auto* tt = static_cast<HPDF_TTFontDefAttr>(static_cast<HPDF_FontAttr>(font.handle->attr)->fontdef->attr);
+  // HarfBuzz's subset of a font program (font_subset.hpp: glyphs renumbered), or libharu's
+  // (glyph ids kept) when HarfBuzz fails.
+  FontProgram font_program(const Font& font) {
+    auto* tt = static_cast<HPDF_TTFontDefAttr>(font.fontdef->attr);
     std::vector<std::uint16_t> glyphs;
     for (std::uint16_t gid = 0; gid < tt->num_glyphs; ++gid) {
       if (tt->glyph_tbl.flgs[gid] != 0) glyphs.push_back(gid);
     }
-    std::vector<char32_t> code_points;
-    for (std::size_t cp = 0; cp < font.widths.size(); ++cp) {
-      if (font.widths[cp] >= 0) code_points.push_back(static_cast<char32_t>(cp));
-    }
+    FontProgram program;
     try {
-      return subset_truetype(font.file->source.bytes, glyphs, code_points);
+      auto subset = subset_truetype(font.file->source.bytes, glyphs);
+      program.bytes = std::move(subset.font);
+      for (std::size_t i = 0; i < glyphs.size(); ++i) program.new_ids[glyphs[i]] = subset.glyph_ids[i];
     } catch (const Error&) {
-      return libharu_font_program(font);
+      program.bytes = libharu_font_program(font);
     }
+    return program;
   }
 
   // The embedded font program and its descriptor, as libharu would write them while saving, but
   // subset by HarfBuzz and deflated by libdeflate (libharu's zlib at its fixed level was a fifth
   // of a CJK render). libharu skips its own once the font definition has a descriptor. Call
   // after the glyphs are final.
-  void embed_font_program(const Font& font) {
+  void embed_font_program(const Font& font, const std::string& bytes) {
     auto* attr = static_cast<HPDF_FontAttr>(font.handle->attr);
     HPDF_FontDef def = attr->fontdef;
     auto* tt = static_cast<HPDF_TTFontDefAttr>(def->attr);
     if (def->descriptor != nullptr || !tt->embedding) return;
-    const std::string bytes = font_program(font);
     HPDF_Dict data = HPDF_DictStream_New(doc->mmgr, doc->xref);
     check(data != nullptr, "HPDF_DictStream_New");
     set_deflated_stream(data, deflated_stream(bytes));
@@ -502,8 +515,9 @@ struct PdfDocument::Impl {
     check_status(HPDF_Dict_Add(cid_font, "W", w), "/W");
   }
 
-  // The CIDToGIDMap (CID = code point): the glyph of each character drawn, 0 elsewhere.
-  void replace_cid_to_gid_map(const Font& font) {
+  // The CIDToGIDMap (CID = code point): the glyph of each character drawn in the embedded
+  // program, 0 elsewhere.
+  void replace_cid_to_gid_map(const Font& font, const FontProgram& program) {
     auto* attr = static_cast<HPDF_FontAttr>(font.handle->attr);
     HPDF_Dict map = attr->map_stream;
     check(map != nullptr && map->stream != nullptr, "CIDToGIDMap look-up");
@@ -514,7 +528,7 @@ struct PdfDocument::Impl {
     std::vector<HPDF_BYTE> bytes(end * 2, 0);
     for (std::size_t cp = 0; cp < end; ++cp) {
       if (font.widths[cp] < 0) continue;
-      const auto gid = font.glyph_id(static_cast<char32_t>(cp));
+      const auto gid = program.glyph_id(font.glyph_id(static_cast<char32_t>(cp)));
       bytes[cp * 2] = static_cast<HPDF_BYTE>(gid >> 8);
       bytes[cp * 2 + 1] = static_cast<HPDF_BYTE>(gid & 0xFFu);
     }
@@ -711,9 +725,10 @@ void PdfDocument::save(const std::string& path) {
   for (const auto& font : impl_->fonts) {
     if (!font.unicode) continue;
     impl_->replace_widths(font);
-    impl_->replace_cid_to_gid_map(font);
+    const auto program = impl_->font_program(font);
+    impl_->replace_cid_to_gid_map(font, program);
     impl_->replace_to_unicode(font);
-    impl_->embed_font_program(font);
+    impl_->embed_font_program(font, program.bytes);
   }
   impl_->check_status(HPDF_SaveToFile(impl_->doc.get(), path.c_str()), "HPDF_SaveToFile");
 }

@@ -34,8 +34,9 @@ static_assert(LIBCURL_VERSION_NUM >= 0x071000 && LIBCURL_VERSION_MAJOR <= 8,
 static_assert(OPENSSL_VERSION_MAJOR == 3 && OPENSSL_SHLIB_VERSION == 3,
               "OpenSSL headers are not from libcrypto.so.3: change kCryptoLibrary");
 static_assert(FC_MAJOR == 2, "fontconfig.h is not from a fontconfig with SONAME 1: change kFontconfigLibrary");
-// hb_subset_input_set_flags and hb_subset_input_set came with 2.9.0; SONAME 0 throughout.
-static_assert(HB_VERSION_ATLEAST(2, 9, 0), "HarfBuzz before 2.9.0 lacks the subset API used");
+// The subset plan functions are public since 4.1.0 (hb_subset_input_set since 2.9.0); SONAME 0
+// throughout.
+static_assert(HB_VERSION_ATLEAST(4, 1, 0), "HarfBuzz before 4.1.0 lacks the subset API used");
 
 // The libcurl functions txt2pdf calls, named without the curl_ prefix.
 struct CurlApi {
@@ -90,13 +91,17 @@ struct HarfBuzzSubsetApi {
   decltype(&::hb_face_reference_blob) face_reference_blob = nullptr;
   decltype(&::hb_face_get_glyph_count) face_get_glyph_count = nullptr;
   decltype(&::hb_set_add) set_add = nullptr;
+  decltype(&::hb_map_get) map_get = nullptr;
   decltype(&::hb_subset_input_create_or_fail) subset_input_create_or_fail = nullptr;
   decltype(&::hb_subset_input_destroy) subset_input_destroy = nullptr;
   decltype(&::hb_subset_input_glyph_set) subset_input_glyph_set = nullptr;
   decltype(&::hb_subset_input_unicode_set) subset_input_unicode_set = nullptr;
   decltype(&::hb_subset_input_set_flags) subset_input_set_flags = nullptr;
   decltype(&::hb_subset_input_set) subset_input_set = nullptr;
-  decltype(&::hb_subset_or_fail) subset_or_fail = nullptr;
+  decltype(&::hb_subset_plan_create_or_fail) subset_plan_create_or_fail = nullptr;
+  decltype(&::hb_subset_plan_execute_or_fail) subset_plan_execute_or_fail = nullptr;
+  decltype(&::hb_subset_plan_old_to_new_glyph_mapping) subset_plan_old_to_new_glyph_mapping = nullptr;
+  decltype(&::hb_subset_plan_destroy) subset_plan_destroy = nullptr;
 };
 
 // Open `library` (a SONAME the dynamic loader searches for, or a path) with RTLD_NOW | RTLD_LOCAL

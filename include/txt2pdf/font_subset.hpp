@@ -1,7 +1,8 @@
 // The embedded TrueType font programs, subset by HarfBuzz: only the glyphs drawn (and the
-// components of composite glyphs), no hinting instructions, no layout tables, glyph ids kept so
-// that the font's CIDToGIDMap stays valid. libharu's own subsetter keeps the whole loca, hmtx and
-// cmap tables: 67 KB of font programs for a file of two CJK characters.
+// components of composite glyphs), renumbered from 1 (.notdef is 0), no hinting instructions,
+// no layout tables and no cmap (a CIDFontType2 reaches its glyphs through the CIDToGIDMap).
+// libharu's own subsetter keeps the whole loca, hmtx and cmap tables: 67 KB of font programs for
+// a file of two CJK characters.
 #pragma once
 
 #include <cstdint>
@@ -11,9 +12,13 @@
 
 namespace txt2pdf {
 
-// `font_file` subset to `glyphs` (glyph ids; .notdef is always kept) and `code_points` (for its
-// cmap). Throws Error(kInternal) when HarfBuzz cannot be loaded or cannot subset the font.
-[[nodiscard]] std::string subset_truetype(std::string_view font_file, const std::vector<std::uint16_t>& glyphs,
-                                          const std::vector<char32_t>& code_points);
+struct TrueTypeSubset {
+  std::string font;                        // the font program
+  std::vector<std::uint16_t> glyph_ids;    // the new id of each glyph asked for, in its order
+};
+
+// `font_file` subset to `glyphs` (glyph ids of `font_file`; .notdef is always kept). Throws
+// Error(kInternal) when HarfBuzz cannot be loaded or cannot read or subset the font.
+[[nodiscard]] TrueTypeSubset subset_truetype(std::string_view font_file, const std::vector<std::uint16_t>& glyphs);
 
 }  // namespace txt2pdf

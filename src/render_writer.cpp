@@ -104,7 +104,7 @@ LayoutOptions PageGeometry::layout(const RenderOptions& options) const {
 }
 
 FontChain::FontChain(PdfDocument& pdf, bool latin_mode)
-    : pdf_(pdf), latin_mode_(latin_mode), bmp_font_(0x10000, std::int8_t{-2}) {}
+    : pdf_(pdf), latin_mode_(latin_mode) {}
 
 FontChain::~FontChain() = default;
 
@@ -121,6 +121,8 @@ int FontChain::primary() {
 FontChain::Glyph FontChain::resolve(char32_t cp) {
   if (latin_mode_ && cp < 0x80) return {PdfDocument::kCourier, cp};
   if (cp <= 0xFFFF) {
+    // Allocated on first use: ASCII in Courier never needs it (64 KB is 16 page faults).
+    if (bmp_font_.empty()) bmp_font_.assign(0x10000, std::int8_t{-2});
     auto& font = bmp_font_[cp];
     if (font == -2) font = static_cast<std::int8_t>(find_font(cp));
     if (font >= 0) return {font, cp};

@@ -38,6 +38,7 @@
 #include "txt2pdf/deflate.hpp"
 #include "txt2pdf/error.hpp"
 #include "txt2pdf/font_subset.hpp"
+#include "txt2pdf/font_tables.hpp"
 #include "txt2pdf/text_decode.hpp"
 
 namespace txt2pdf {
@@ -157,22 +158,14 @@ struct Font {
     return static_cast<HPDF_UINT16>(cached - 1);
   }
 
-  // The cmap look-up of the OpenType spec (format 4) with a binary search for the segment: end
-  // codes ascend and the last is 0xFFFF. libharu's look-up for anything else.
+  // font_tables.hpp's format 4 look-up (a binary search); libharu's linear one for anything else.
   [[nodiscard]] HPDF_UINT16 look_up_glyph(char32_t cp) const {
     const auto& cmap = static_cast<HPDF_TTFontDefAttr>(fontdef->attr)->cmap;
-    const std::size_t segments = cmap.seg_count_x2 / 2u;
-    if (cmap.format == 4 && segments > 0 && cmap.end_count[segments - 1] == 0xFFFF) {
-      const auto* end = std::lower_bound(cmap.end_count, cmap.end_count + segments, cp);
-      const auto i = static_cast<std::size_t>(end - cmap.end_count);
-      if (cmap.start_count[i] > cp) return 0;
-      const auto delta = static_cast<HPDF_UINT16>(cmap.id_delta[i]);
-      if (cmap.id_range_offset[i] == 0) return static_cast<HPDF_UINT16>(cp + delta);
-      // idRangeOffset counts bytes from its own entry; glyphIdArray follows the segments' entries.
-      const std::size_t index = cmap.id_range_offset[i] / 2u + (cp - cmap.start_count[i]) - (segments - i);
-      if (index >= cmap.glyph_id_array_count) return 0;
-      const auto glyph = cmap.glyph_id_array[index];
-      return glyph == 0 ? HPDF_UINT16{0} : static_cast<HPDF_UINT16>(glyph + delta);
+    if (cmap.format == 4) {
+      const Format4Cmap view{cmap.end_count,     cmap.start_count,    cmap.id_delta,
+                             cmap.id_range_offset, cmap.seg_count_x2 / 2u, cmap.glyph_id_array,
+                             cmap.glyph_id_array_count};
+      if (const auto glyph = format4_glyph(view, cp)) return *glyph;
     }
     return HPDF_TTFontDef_GetGlyphid(fontdef, static_cast<HPDF_UINT16>(cp));
   }
@@ -197,77 +190,12 @@ bool is_ascii(std::string_view text) {
   return true;
 }
 
-// UTF-8 to UTF-16BE with a byte order mark: how PDF text strings carry non-ASCII text.
-std::string utf16be_with_bom(std::string_view utf8) {
-  std::string out = "\xFE\xFF";
-  std::size_t at = 0;
-  while (at < utf8.size()) {
-    const auto lead = static_cast<unsigned char>(utf8[at]);
-    char32_t cp = lead;
-    std::size_t length = 1;
-    if (lead >= 0xF0) cp = lead & 0x07u, length = 4;
-    else if (lead >= 0xE0) cp = lead & 0x0Fu, length = 3;
-    else if (lead >= 0xC0) cp = lead & 0x1Fu, length = 2;
-    for (std::size_t i = 1; i < length && at + i < utf8.size(); ++i) {
-      cp = (cp << 6) | (static_cast<unsigned char>(utf8[at + i]) & 0x3Fu);
-    }
-    at += length;
-    auto put = [&out](char32_t unit) {
-      out += static_cast<char>((unit >> 8) & 0xFFu);
-      out += static_cast<char>(unit & 0xFFu);
-    };
-    if (cp >= 0x10000) {
-      put(0xD800 + ((cp - 0x10000) >> 10));
-      put(0xDC00 + ((cp - 0x10000) & 0x3FFu));
-    } else {
-      put(cp);
-    }
-  }
-  return out;
-}
-
-// A ToUnicode CMap for a font whose codes are UTF-16BE BMP code points (CID = code point): one
-// bfrange per high byte that occurs, at most 100 entries per block as the CMap format requires.
-std::string identity_to_unicode_cmap(const std::vector<std::int16_t>& widths) {
-  std::vector<unsigned> high_bytes;
-  for (unsigned high = 0; high < 256; ++high) {
-    for (unsigned low = 0; low < 256; ++low) {
-      if (widths[high * 256 + low] >= 0) {
-        high_bytes.push_back(high);
-        break;
-      }
-    }
-  }
-  std::string cmap =
-      "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
-      "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
-      "/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
-      "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n";
-  for (std::size_t start = 0; start < high_bytes.size(); start += 100) {
-    const std::size_t count = std::min<std::size_t>(100, high_bytes.size() - start);
-    cmap += std::to_string(count) + " beginbfrange\n";
-    for (std::size_t i = start; i < start + count; ++i) {
-      char line[32];
-      std::snprintf(line, sizeof line, "<%02X00> <%02XFF> <%02X00>\n", high_bytes[i], high_bytes[i], high_bytes[i]);
-      cmap += line;
-    }
-    cmap += "endbfrange\n";
-  }
-  cmap += "endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n";
-  return cmap;
-}
-
-std::uint16_t be16(const unsigned char* bytes) {
-  return static_cast<std::uint16_t>((bytes[0] << 8) | bytes[1]);
-}
-
 // libharu 2.3.0 subsets TrueType fonts by the glyphs it was asked for, but does not follow
 // composite glyphs to their components: accented letters (U+03AD, U+00F3 in some fonts) and most
 // of Droid Sans Fallback's CJK ideographs came out blank or half drawn. Mark every component used
 // (recursively) so the subset contains it. Glyph format: OpenType spec, 'glyf' table.
 void mark_composite_components(const Font& font) {
-  auto* attr = static_cast<HPDF_FontAttr>(font.handle->attr);
-  auto* tt = static_cast<HPDF_TTFontDefAttr>(attr->fontdef->attr);
+  auto* tt = static_cast<HPDF_TTFontDefAttr>(font.fontdef->attr);
   if (tt == nullptr || tt->glyph_tbl.flgs == nullptr || tt->glyph_tbl.offsets == nullptr) return;
   std::vector<std::uint16_t> work;
   for (std::uint16_t gid = 0; gid < tt->num_glyphs; ++gid) {
@@ -279,24 +207,12 @@ void mark_composite_components(const Font& font) {
     const std::size_t start = std::size_t{tt->glyph_tbl.base_offset} + tt->glyph_tbl.offsets[gid];
     const std::size_t end = std::min(std::size_t{tt->glyph_tbl.base_offset} + tt->glyph_tbl.offsets[gid + 1],
                                      font.file->size());
-    if (end <= start + 10) continue;  // empty glyph, header only, or past the end of the file
-    const unsigned char* glyph = font.file->data() + start;
-    const std::size_t length = end - start;
-    if (static_cast<std::int16_t>(be16(glyph)) >= 0) continue;  // simple glyph
-    std::size_t at = 10;  // after numberOfContours and the bounding box
-    for (;;) {
-      if (at + 4 > length) break;
-      const auto flags = be16(glyph + at);
-      const auto component = be16(glyph + at + 2);
+    if (end <= start) continue;  // empty glyph, or past the end of the file
+    for (const auto component : composite_components(font.file->data() + start, end - start)) {
       if (component < tt->num_glyphs && tt->glyph_tbl.flgs[component] == 0) {
         tt->glyph_tbl.flgs[component] = 1;
         work.push_back(component);
       }
-      at += 4 + ((flags & 0x0001u) != 0 ? 4 : 2);  // ARG_1_AND_2_ARE_WORDS
-      if ((flags & 0x0008u) != 0) at += 2;          // WE_HAVE_A_SCALE
-      else if ((flags & 0x0040u) != 0) at += 4;     // WE_HAVE_AN_X_AND_Y_SCALE
-      else if ((flags & 0x0080u) != 0) at += 8;     // WE_HAVE_A_TWO_BY_TWO
-      if ((flags & 0x0020u) == 0) break;            // MORE_COMPONENTS
     }
   }
 }

@@ -133,9 +133,10 @@ class MappedFile {
   ByteSource source;  // libharu's reads
 };
 
-// A page's content stream: deflated on the worker thread, read by libharu when saving.
-struct PageStream {
-  std::string deflated;
+// A stream's bytes (a page's content, a font program): deflated on the worker thread (or kept as
+// they are), read by libharu when saving.
+struct OwnStream {
+  std::string bytes;
   ByteSource source;
 };
 
@@ -274,7 +275,7 @@ struct PdfDocument::Impl {
   ErrorState error;
   // Declared before `doc`, so destroyed after it: libharu's streams read these.
   std::vector<std::unique_ptr<MappedFile>> mapped_files;
-  std::deque<PageStream> page_streams;
+  std::deque<OwnStream> own_streams;
   std::unique_ptr<_HPDF_Doc_Rec, decltype(&HPDF_Free)> doc{nullptr, &HPDF_Free};
   std::vector<Font> fonts;
   std::vector<HPDF_Page> pages;
@@ -283,29 +284,31 @@ struct PdfDocument::Impl {
   HPDF_Dict resources = nullptr;  // the /Resources every page inherits
   HPDF_Dict font_resources = nullptr;  // its /Font
   double page_width = 0, page_height = 0;  // the size every page inherits
-  Deflater deflater{kCompressionLevel};  // font programs, when saving
   bool utf_enabled = false;
-  // Declared after page_streams, so destroyed (its worker joined) before them.
-  BackgroundDeflater page_deflater{kCompressionLevel};
+  // Declared after own_streams, so destroyed (its worker joined) before them.
+  BackgroundDeflater deflater{kCompressionLevel};
 
-  // Makes `stream` the stream of `dict` and marks it FlateDecode itself: libharu must not
-  // compress it again when saving.
-  void set_deflated_stream(HPDF_Dict dict, HPDF_Stream stream) {
+  // Makes `bytes` the stream of `dict`, read from an OwnStream when saving, and deflated first
+  // (on the worker) unless `deflate` is false. A deflated stream is marked FlateDecode here:
+  // libharu must not compress it again.
+  void set_own_stream(HPDF_Dict dict, std::string bytes, bool deflate) {
+    auto& own = own_streams.emplace_back();
+    HPDF_Stream stream = source_stream(own.source);
     if (dict->stream != nullptr) HPDF_Stream_Free(dict->stream);
     dict->stream = stream;
     dict->filter = HPDF_STREAM_FILTER_NONE;
-    dict->write_fn = write_flate_filter_entry;
+    dict->write_fn = deflate ? write_flate_filter_entry : nullptr;
+    if (deflate) {
+      deflater.submit(std::move(bytes), &own.bytes);
+    } else {
+      own.bytes = std::move(bytes);
+    }
   }
 
-  // `bytes` deflated into a stream sized to the result.
-  HPDF_Stream deflated_stream(std::string_view bytes) {
-    const auto deflated = deflater.compress(bytes);
-    HPDF_Stream exact = HPDF_MemStream_New(doc->mmgr, static_cast<HPDF_UINT>(std::max<std::size_t>(deflated.size(), 16)));
-    check(exact != nullptr, "HPDF_MemStream_New");
-    check_status(HPDF_Stream_Write(exact, reinterpret_cast<const HPDF_BYTE*>(deflated.data()),
-                                   static_cast<HPDF_UINT>(deflated.size())),
-                 "deflated stream write");
-    return exact;
+  // After the last set_own_stream: the streams' bytes are final.
+  void finish_own_streams() {
+    deflater.wait();
+    for (auto& own : own_streams) own.source.bytes = own.bytes;
   }
 
   HPDF_Stream source_stream(ByteSource& source) {
@@ -356,15 +359,15 @@ struct PdfDocument::Impl {
   // subset by HarfBuzz and deflated by libdeflate (libharu's zlib at its fixed level was a fifth
   // of a CJK render). libharu skips its own once the font definition has a descriptor. Call
   // after the glyphs are final.
-  void embed_font_program(const Font& font, const std::string& bytes) {
+  void embed_font_program(const Font& font, std::string bytes) {
     auto* attr = static_cast<HPDF_FontAttr>(font.handle->attr);
     HPDF_FontDef def = attr->fontdef;
     auto* tt = static_cast<HPDF_TTFontDefAttr>(def->attr);
     if (def->descriptor != nullptr || !tt->embedding) return;
     HPDF_Dict data = HPDF_DictStream_New(doc->mmgr, doc->xref);
     check(data != nullptr, "HPDF_DictStream_New");
-    set_deflated_stream(data, deflated_stream(bytes));
     check_status(HPDF_Dict_AddNumber(data, "Length1", static_cast<HPDF_INT32>(bytes.size())), "/Length1");
+    set_own_stream(data, std::move(bytes), true);
     HPDF_Dict descriptor = HPDF_Dict_New(doc->mmgr);
     check(descriptor != nullptr, "HPDF_Dict_New");
     check_status(HPDF_Xref_Add(doc->xref, descriptor), "HPDF_Xref_Add");
@@ -587,18 +590,8 @@ std::string PdfDocument::font_name(int font) {
 void PdfDocument::set_page_content(std::string_view operators) {
   auto& impl = *impl_;
   auto* attr = static_cast<HPDF_PageAttr>(impl.page()->attr);
-  auto& page = impl.page_streams.emplace_back();
-  HPDF_Stream stream = impl.source_stream(page.source);
-  if (operators.size() < kMinDeflatedBytes) {
-    // A few operators: deflate would not shrink them.
-    page.deflated = operators;
-    HPDF_Stream_Free(attr->contents->stream);
-    attr->contents->stream = stream;
-    attr->contents->filter = HPDF_STREAM_FILTER_NONE;
-  } else {
-    impl.set_deflated_stream(attr->contents, stream);
-    impl.page_deflater.submit(std::string(operators), &page.deflated);
-  }
+  // A few operators are stored as they are: deflate would not shrink them.
+  impl.set_own_stream(attr->contents, std::string(operators), operators.size() >= kMinDeflatedBytes);
   attr->stream = attr->contents->stream;  // the old stream is gone: keep libharu's pointer valid
 }
 
@@ -636,16 +629,15 @@ void PdfDocument::set_info(const PdfInfo& info) {
 }
 
 void PdfDocument::save(const std::string& path) {
-  impl_->page_deflater.wait();
-  for (auto& page : impl_->page_streams) page.source.bytes = page.deflated;
   for (const auto& font : impl_->fonts) {
     if (!font.unicode) continue;
     impl_->replace_widths(font);
-    const auto program = impl_->font_program(font);
+    auto program = impl_->font_program(font);
     impl_->replace_cid_to_gid_map(font, program);
     impl_->replace_to_unicode(font);
-    impl_->embed_font_program(font, program.bytes);
+    impl_->embed_font_program(font, std::move(program.bytes));
   }
+  impl_->finish_own_streams();
   impl_->check_status(HPDF_SaveToFile(impl_->doc.get(), path.c_str()), "HPDF_SaveToFile");
 }
 

@@ -12,7 +12,7 @@
   by scanning the request builders in src/ (SQS X-Amz-Target operations, ECS operations, Batch REST
   paths mapped through the botocore model, S3Client calls).
 - Batch evaluateOnExit rules and the Kubernetes podFailurePolicy agree with kExitCodeTable parsed
-  from include/txt2pdf/exit_codes.hpp.
+  from include/txt2pdf/core/exit_codes.hpp.
 - The Kubernetes manifests parse and reference the image, /healthz probes and IRSA annotations.
 
 Run: /usr/bin/python3 tests/deploy_definitions_test.py   (registered in ctest by
@@ -78,7 +78,7 @@ def load_definition(name):
 
 # ------------------------------------------------------------------ exit-code table from the header
 def exit_code_table():
-    header = (ROOT / "include" / "txt2pdf" / "exit_codes.hpp").read_text()
+    header = (ROOT / "include" / "txt2pdf" / "core" / "exit_codes.hpp").read_text()
     values = {name: int(value) for name, value in re.findall(r"(kExit\w+)\s*=\s*(\d+)", header)}
     table = header[header.index("kExitCodeTable"):]
     rows = re.findall(r"\{\s*(kExit\w+)\s*,\s*\"([^\"]+)\"\s*,\s*(true|false)", table)
@@ -286,19 +286,19 @@ def source(*patterns):
 
 
 def sqs_actions():
-    code = source("sqs.cpp")
-    assert '"AmazonSQS."' in code, "src/sqs.cpp no longer builds AmazonSQS.* targets"
+    code = source("aws/sqs.cpp")
+    assert '"AmazonSQS."' in code, "src/aws/sqs.cpp no longer builds AmazonSQS.* targets"
     return {"sqs:" + op for op in re.findall(r"json_request\(\s*\w+\s*,\s*\"(\w+)\"", code)}
 
 
 def ecs_actions():
-    code = source("ecs.cpp")
+    code = source("aws/ecs.cpp")
     assert "AmazonEC2ContainerServiceV20141113." in code
     return {"ecs:" + op for op in re.findall(r"json11_post\(\s*\w+\s*,\s*\"(\w+)\"", code)}
 
 
 def batch_actions():
-    paths = set(re.findall(r"\"(/v1/\w+)\"", source("batch.cpp")))
+    paths = set(re.findall(r"\"(/v1/\w+)\"", source("aws/batch.cpp")))
     model = SESSION.get_service_model("batch")
     by_path = {model.operation_model(op).http["requestUri"]: op for op in model.operation_names}
     unknown = paths - set(by_path)
@@ -473,15 +473,15 @@ class IamPolicies(unittest.TestCase):
         cls.resources = load_template()["Resources"]
 
     def test_job_role_allows_exactly_what_the_job_calls(self):
-        code = source("job*.cpp", "bin/job_main.cpp")
+        code = source("job/*.cpp", "bin/job_main.cpp")
         expected = s3_actions(code)
-        self.assertTrue(expected, "no S3Client call found in the job's sources (src/job*.cpp)")
+        self.assertTrue(expected, "no S3Client call found in the job's sources (src/job/*.cpp)")
         self.assertEqual(policy_actions(self.resources["JobRole"], use_kms=False), expected)
         self.assertEqual(policy_actions(self.resources["JobRole"], use_kms=True),
                          expected | {"kms:Decrypt", "kms:GenerateDataKey"})
 
     def test_dispatcher_role_allows_exactly_what_the_dispatcher_calls(self):
-        code = source("dispatcher*.cpp", "launchers*.cpp", "bin/dispatcher_main.cpp")
+        code = source("dispatch/*.cpp", "bin/dispatcher_main.cpp")
         expected = sqs_actions() | ecs_actions() | batch_actions() | s3_actions(code) | {"iam:PassRole"}
         self.assertIn("s3:GetObject", expected, "the dispatcher HEADs objects through S3Client")
         self.assertEqual(policy_actions(self.resources["DispatcherRole"], use_kms=False), expected)

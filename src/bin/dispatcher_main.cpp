@@ -6,13 +6,13 @@
 #include <exception>
 #include <iostream>
 
-#include "txt2pdf/dispatcher.hpp"
-#include "txt2pdf/dispatcher_config.hpp"
-#include "txt2pdf/environment.hpp"
-#include "txt2pdf/health.hpp"
-#include "txt2pdf/exit_codes.hpp"
-#include "txt2pdf/log.hpp"
-#include "txt2pdf/signals.hpp"
+#include "txt2pdf/dispatch/dispatcher.hpp"
+#include "txt2pdf/dispatch/dispatcher_config.hpp"
+#include "txt2pdf/core/environment.hpp"
+#include "txt2pdf/net/health.hpp"
+#include "txt2pdf/core/exit_codes.hpp"
+#include "txt2pdf/core/log.hpp"
+#include "txt2pdf/core/signals.hpp"
 
 int main(int argc, char** argv, char** envp) {
   txt2pdf::install_stop_handlers();

@@ -5,12 +5,12 @@
 #include <string>
 #include <vector>
 
-#include "txt2pdf/environment.hpp"
-#include "txt2pdf/exit_codes.hpp"
-#include "txt2pdf/job.hpp"
-#include "txt2pdf/log.hpp"
-#include "txt2pdf/render.hpp"
-#include "txt2pdf/signals.hpp"
+#include "txt2pdf/core/environment.hpp"
+#include "txt2pdf/core/exit_codes.hpp"
+#include "txt2pdf/job/job.hpp"
+#include "txt2pdf/core/log.hpp"
+#include "txt2pdf/render/render.hpp"
+#include "txt2pdf/core/signals.hpp"
 
 #ifndef TXT2PDF_VERSION
 #define TXT2PDF_VERSION "dev"

@@ -8,7 +8,7 @@ if(NOT TXT2PDF_PYTHON)
 endif()
 
 add_executable(aws_launchers_driver ${CMAKE_CURRENT_LIST_DIR}/aws_launchers_driver.cpp)
-target_link_libraries(aws_launchers_driver PRIVATE txt2pdf)
+target_link_libraries(aws_launchers_driver PRIVATE txt2pdf_dispatch)
 
 set(aws_launchers_cases
   test_batch_success

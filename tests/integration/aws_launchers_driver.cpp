@@ -13,11 +13,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "txt2pdf/credentials.hpp"
-#include "txt2pdf/dispatcher_config.hpp"
-#include "txt2pdf/environment.hpp"
-#include "txt2pdf/error.hpp"
-#include "txt2pdf/launchers_aws.hpp"
+#include "txt2pdf/aws/credentials.hpp"
+#include "txt2pdf/dispatch/dispatcher_config.hpp"
+#include "txt2pdf/core/environment.hpp"
+#include "txt2pdf/core/error.hpp"
+#include "txt2pdf/dispatch/launchers_aws.hpp"
 
 namespace {
 

@@ -1,0 +1,105 @@
+// The S3 operations the job needs (HEAD, streaming GET, PUT) over AwsClient, plus the pure pieces
+// (URLs, key encoding, the PUT request) exposed for tests. Errors: s3_errors.hpp.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "txt2pdf/aws/aws_client.hpp"
+#include "txt2pdf/core/error.hpp"
+#include "txt2pdf/net/http.hpp"
+#include "txt2pdf/aws/s3_errors.hpp"
+
+namespace txt2pdf {
+
+struct S3Config {
+  std::string region = "us-east-1";
+  std::string endpoint_url;  // empty: https://s3.REGION.amazonaws.com
+  bool force_path_style = false;
+};
+
+struct ObjectInfo {
+  std::uint64_t size = 0;  // HEAD: Content-Length; GET: bytes handed to the sink
+  std::string etag;        // with quotes as S3 sends it
+  std::string content_type;
+  std::map<std::string, std::string> metadata;  // x-amz-meta-* names lower-cased WITHOUT the prefix
+  std::string request_id;
+};
+
+enum class SseMode { kNone, kAes256, kKms };
+
+struct PutObjectRequest {
+  std::string bucket, key;
+  std::string body;
+  std::string content_type;
+  SseMode sse = SseMode::kAes256;
+  std::string kms_key_id;  // kKms only; empty: the account's default aws/s3 key
+  // Names without x-amz-meta- (letters, digits, '-', '_', '.'; sent lower-cased). S3 metadata is
+  // US-ASCII: a value with other bytes is sent through encode_metadata_value().
+  std::map<std::string, std::string> metadata;
+};
+
+struct PutObjectResult {
+  std::string etag;
+  std::string request_id;
+};
+
+class S3Client {
+ public:
+  // Throws Error(kConfig) when config.endpoint_url is not an http(s) URL. `aws` must outlive this.
+  S3Client(AwsClient& aws, S3Config config);
+
+  // nullopt on 404 (HEAD has no body: missing key or bucket alike); throws Error otherwise.
+  [[nodiscard]] std::optional<ObjectInfo> head_object(const std::string& bucket, const std::string& key);
+  // Streams the body into `sink` (exceptions it throws propagate unchanged); `if_match` (an ETag)
+  // makes S3 answer 412 if the object changed -> Error(kTransient), at once (no retry can help).
+  // Throws Error(kNotFound) for
+  // NoSuchKey/NoSuchBucket. Not retried once some bytes reached the sink (see AwsClient::send).
+  ObjectInfo get_object(const std::string& bucket, const std::string& key,
+                        const std::function<void(std::string_view)>& sink, const std::string& if_match = "");
+  [[nodiscard]] PutObjectResult put_object(const PutObjectRequest& request);
+  // Pure: the unsigned HttpRequest for a PUT (method, URL, headers incl. Content-Type, Content-MD5
+  // (base64 MD5), x-amz-server-side-encryption[-aws-kms-key-id], x-amz-meta-*), exposed for tests.
+  // Throws Error(kInternal) for an empty bucket or key or a metadata name S3 cannot take.
+  [[nodiscard]] HttpRequest build_put_request(const PutObjectRequest& request) const;
+
+  // The region requests for `bucket` are signed for: the configured one, or the one S3 named in
+  // a wrong-region reply (each such reply is followed by one retry in the named region).
+  [[nodiscard]] std::string region_for(const std::string& bucket) const;
+
+ private:
+  // Sends to the bucket's region, retrying once in the region a wrong-region reply names. A 412
+  // (failed precondition) is thrown at once: the same request cannot succeed later.
+  HttpResponse send(HttpRequest request, const std::string& bucket, const std::string& key);
+
+  AwsClient& aws_;
+  S3Config config_;
+  std::map<std::string, std::string> bucket_regions_;
+};
+
+// Pure helpers, tested.
+// Every byte but RFC 3986 unreserved characters and '/' percent-encoded; the key is taken
+// literally (spaces, '+', '%', '=', unicode and '//' all survive).
+[[nodiscard]] std::string encode_key(std::string_view key);
+// Whether `bucket` can be the first label of a host name: 3-63 of [a-z0-9.-], starting and ending
+// with a letter or digit, no "..", not an IPv4 address, and no '.' at all over https (the
+// *.s3.amazonaws.com certificate matches one label only).
+[[nodiscard]] bool is_virtual_host_bucket(std::string_view bucket, bool https);
+// The object's URL: https://BUCKET.s3.REGION.amazonaws.com/KEY (virtual-hosted) or ENDPOINT/BUCKET/KEY
+// (path style: forced, an IP address or "localhost" endpoint, or a bucket unfit for a host name).
+// `region` only matters without an endpoint_url. Throws Error(kConfig) for a malformed endpoint.
+[[nodiscard]] std::string object_url(const S3Config& config, const std::string& region, const std::string& bucket,
+                                     const std::string& key);
+// Base64 of the MD5 of `body` (the Content-MD5 header).
+[[nodiscard]] std::string content_md5(std::string_view body);
+// `value` unchanged when it is printable US-ASCII; otherwise its bytes outside 0x20-0x7E and '%'
+// percent-encoded, so that it survives as S3 metadata and can be decoded back.
+[[nodiscard]] std::string encode_metadata_value(std::string_view value);
+// Size, ETag, Content-Type, x-amz-meta-* and request id of a HEAD/GET reply.
+[[nodiscard]] ObjectInfo object_info_from(const HttpResponse& response);
+
+}  // namespace txt2pdf

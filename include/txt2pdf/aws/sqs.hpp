@@ -1,0 +1,95 @@
+// Amazon SQS over the JSON protocol (X-Amz-Target: AmazonSQS.<Operation>,
+// Content-Type: application/x-amz-json-1.0), as current AWS SDKs speak it. Request builders and
+// response/error parsers are pure (tested on ../shared/conformance/sqs/json); SqsClient sends
+// them through AwsClient (SigV4 service "sqs").
+// API reference: https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "txt2pdf/aws/aws_client.hpp"
+#include "txt2pdf/core/error.hpp"
+#include "txt2pdf/net/http.hpp"
+
+namespace txt2pdf::sqs {
+
+struct ReceiveInput {
+  int max_messages = 10;                     // 1..10
+  std::chrono::seconds wait_time{20};        // long poll, 0..20
+  std::chrono::seconds visibility_timeout{0};  // 0: the queue's default
+};
+
+struct MessageAttribute {
+  std::string data_type;  // "String", "Number", "Binary" (binary values are kept base64)
+  std::string string_value;
+};
+
+struct Message {
+  std::string message_id;
+  std::string receipt_handle;
+  std::string body;
+  std::string md5_of_body;
+  std::map<std::string, std::string> attributes;  // ApproximateReceiveCount, SentTimestamp...
+  std::map<std::string, MessageAttribute> message_attributes;
+  // ApproximateReceiveCount as a number (1 when absent or malformed).
+  [[nodiscard]] int receive_count() const;
+};
+
+// Builders: `endpoint` is the service URL ("https://sqs.us-east-1.amazonaws.com" or a stand-in's
+// base URL); the request goes to "<endpoint>/" with QueueUrl in the body, as botocore does, so a
+// queue URL whose host does not resolve (fauxqs) still works.
+[[nodiscard]] HttpRequest receive_message_request(const std::string& endpoint, const std::string& queue_url,
+                                                  const ReceiveInput& input);
+[[nodiscard]] HttpRequest delete_message_request(const std::string& endpoint, const std::string& queue_url,
+                                                 const std::string& receipt_handle);
+[[nodiscard]] HttpRequest change_visibility_request(const std::string& endpoint, const std::string& queue_url,
+                                                    const std::string& receipt_handle, std::chrono::seconds timeout);
+[[nodiscard]] HttpRequest send_message_request(const std::string& endpoint, const std::string& queue_url,
+                                               const std::string& body,
+                                               const std::map<std::string, MessageAttribute>& attributes);
+[[nodiscard]] HttpRequest get_queue_attributes_request(const std::string& endpoint, const std::string& queue_url,
+                                                       const std::vector<std::string>& names);
+
+// Parsers. Throw Error(kTransient) when a 2xx body is not the documented shape.
+[[nodiscard]] std::vector<Message> parse_receive_message_response(std::string_view body);
+[[nodiscard]] std::string parse_send_message_response(std::string_view body);  // the MessageId
+[[nodiscard]] std::map<std::string, std::string> parse_get_queue_attributes_response(std::string_view body);
+
+// The error code clients switch on: x-amzn-query-error's code when present (the query-protocol
+// name, e.g. "AWS.SimpleQueueService.NonExistentQueue"), else __type after '#'.
+// Kinds: throttling and 5xx → kTransient; missing queue → kNotFound; invalid or stale receipt
+// handle → kNotFound; credential and permission codes → kAccessDenied; other 4xx → kInternal
+// (a request we built wrong).
+[[nodiscard]] Error parse_error(const HttpResponse& response);
+
+// True for the codes meaning "this receipt handle no longer refers to an in-flight message"
+// (ReceiptHandleIsInvalid, MessageNotInflight, in either naming).
+[[nodiscard]] bool is_stale_receipt(const Error& error);
+
+// One client per thread (the HttpClient underneath is not thread-safe).
+class SqsClient {
+ public:
+  SqsClient(AwsClient& aws, std::string endpoint, std::string region);
+
+  [[nodiscard]] std::vector<Message> receive(const std::string& queue_url, const ReceiveInput& input);
+  void delete_message(const std::string& queue_url, const std::string& receipt_handle);
+  void change_visibility(const std::string& queue_url, const std::string& receipt_handle,
+                         std::chrono::seconds timeout);
+  std::string send(const std::string& queue_url, const std::string& body,
+                   const std::map<std::string, MessageAttribute>& attributes);
+  [[nodiscard]] std::map<std::string, std::string> queue_attributes(const std::string& queue_url,
+                                                                    const std::vector<std::string>& names);
+
+ private:
+  HttpResponse send_request(const HttpRequest& request);
+
+  AwsClient& aws_;
+  std::string endpoint_;
+  std::string region_;
+};
+
+}  // namespace txt2pdf::sqs

@@ -1,0 +1,48 @@
+// Process exit codes of txt2pdf-job (sysexits-style), the contract with schedulers: AWS Batch
+// retryStrategy.evaluateOnExit, ECS, the dispatcher. The README's exit-code table and the deploy
+// definitions are checked against kExitCodeTable by tests.
+#pragma once
+
+#include <array>
+#include <exception>
+
+#include "txt2pdf/core/error.hpp"
+
+namespace txt2pdf {
+
+enum ExitCode : int {
+  kExitOk = 0,
+  kExitConfig = 64,        // EX_USAGE: configuration missing or malformed
+  kExitBadInput = 65,      // EX_DATAERR: binary, too large, undecodable, bad per-object option
+  kExitNotFound = 66,      // EX_NOINPUT: source object or bucket missing
+  kExitInternal = 70,      // EX_SOFTWARE: a bug
+  kExitTransient = 75,     // EX_TEMPFAIL: network, 5xx, throttling, verify mismatch, SIGTERM
+  kExitAccessDenied = 77,  // EX_NOPERM: access denied or bad credentials
+};
+
+struct ExitCodeInfo {
+  int code;
+  const char* name;
+  bool retry;  // whether a scheduler should run the job again
+  const char* meaning;
+};
+
+inline constexpr std::array<ExitCodeInfo, 7> kExitCodeTable{{
+    {kExitOk, "ok", false, "PDF written and verified (or already present for this source ETag)"},
+    {kExitConfig, "config", false, "configuration missing or malformed; the message names the variable"},
+    {kExitBadInput, "bad-input", false,
+     "object cannot be rendered: binary, larger than MAX_INPUT_BYTES, bad x-amz-meta-txt2pdf-* option"},
+    {kExitNotFound, "not-found", false, "source object or bucket does not exist"},
+    {kExitInternal, "internal", false, "unexpected internal error (a bug: please report it)"},
+    {kExitTransient, "transient", true,
+     "network error, 5xx, throttling, timeout, verification mismatch or SIGTERM: retry"},
+    {kExitAccessDenied, "access-denied", false, "credentials missing or wrong, or access denied"},
+}};
+
+// The one mapping from errors to exit codes.
+[[nodiscard]] int exit_code_for(ErrorKind kind) noexcept;
+[[nodiscard]] inline int exit_code_for(const Error& error) noexcept { return exit_code_for(error.kind()); }
+// For main's catch-all: txt2pdf::Error by kind, std::bad_alloc and anything else as internal.
+[[nodiscard]] int exit_code_for(const std::exception_ptr& error) noexcept;
+
+}  // namespace txt2pdf

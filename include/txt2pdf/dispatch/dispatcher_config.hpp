@@ -1,0 +1,75 @@
+// txt2pdf-dispatcher's configuration, parsed from the environment map in one pure function (every
+// rule unit-tested). The README's dispatcher table documents exactly these variables.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "txt2pdf/core/environment.hpp"
+#include "txt2pdf/core/log.hpp"
+#include "txt2pdf/aws/s3.hpp"
+
+namespace txt2pdf {
+
+// Settings of the AWS Batch and ECS launchers (launchers_aws.hpp reads these).
+struct AwsLauncherSettings {
+  std::string region;          // AWS_REGION, else AWS_DEFAULT_REGION, else "us-east-1"
+  std::string batch_endpoint;  // AWS_ENDPOINT_URL_BATCH, else AWS_ENDPOINT_URL, else empty (AWS default)
+  std::string ecs_endpoint;    // AWS_ENDPOINT_URL_ECS, else AWS_ENDPOINT_URL, else empty
+  // AWS Batch: JOB_QUEUE and JOB_DEFINITION (name, name:revision or ARN).
+  std::string job_queue;
+  std::string job_definition;
+  // ECS RunTask on Fargate: ECS_CLUSTER, TASK_DEFINITION, CONTAINER_NAME (the container whose
+  // environment is overridden), SUBNETS and SECURITY_GROUPS (comma-separated ids), ASSIGN_PUBLIC_IP.
+  std::string ecs_cluster;
+  std::string task_definition;
+  std::string container_name;
+  std::vector<std::string> subnets;
+  std::vector<std::string> security_groups;
+  bool assign_public_ip = false;
+  // JOB_POLL_SECONDS: how often DescribeJobs/DescribeTasks is asked about a running job.
+  std::chrono::seconds poll_interval{10};
+};
+
+struct DispatcherConfig {
+  std::string queue_url;   // QUEUE_URL (required)
+  std::string dest_bucket;  // DEST_BUCKET (required)
+  std::string dest_prefix;  // DEST_PREFIX: prepended to each job's default destination key
+  std::string dlq_url;      // DLQ_URL: empty leaves permanent failures to the queue's redrive policy
+  std::string launcher = "local";  // LAUNCHER: local, docker, batch, ecs, auto
+  std::vector<std::string> job_command;  // JOB_COMMAND split on spaces; empty: txt2pdf-job beside us
+  std::string docker_command = "docker";  // DOCKER_COMMAND (e.g. podman)
+  std::string job_image;                  // JOB_IMAGE (docker launcher, required there)
+  std::vector<std::string> docker_args;   // DOCKER_ARGS split on spaces (e.g. --network host)
+  int max_concurrency = 4;                // MAX_CONCURRENCY, 1..256
+  int health_port = 8080;                 // HEALTH_PORT; 0 disables the health server
+  std::string health_address = "0.0.0.0";  // HEALTH_ADDRESS
+  std::chrono::seconds wait_time{20};      // WAIT_TIME_SECONDS, 0..20
+  std::chrono::seconds visibility_timeout{60};  // VISIBILITY_TIMEOUT_SECONDS: each heartbeat sets it
+  std::chrono::seconds drain_timeout{25};       // DRAIN_TIMEOUT_SECONDS
+  std::chrono::seconds health_max_age{120};     // HEALTH_MAX_AGE_SECONDS since the last good receive
+  std::chrono::seconds retry_base_delay{10};    // RETRY_BASE_SECONDS: visibility delay after a transient failure
+  std::string key_prefix;  // KEY_PREFIX: only keys starting with it
+  std::string key_suffix;  // KEY_SUFFIX: only keys ending with it (e.g. ".txt")
+  std::string region;      // AWS_REGION, AWS_DEFAULT_REGION, us-east-1
+  std::string sqs_endpoint;  // AWS_ENDPOINT_URL_SQS, AWS_ENDPOINT_URL, else derived from QUEUE_URL
+  LogFormat log_format = LogFormat::kJson;  // TXT2PDF_LOG_FORMAT: json or human
+  // For the HEADs that route (LAUNCHER=auto) and verify: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL,
+  // TXT2PDF_S3_FORCE_PATH_STYLE, the region (the job's own rules).
+  S3Config s3;
+  AwsLauncherSettings aws;
+};
+
+// Throws Error(kConfig) naming the variable that is missing or malformed.
+[[nodiscard]] DispatcherConfig parse_dispatcher_config(const Environment& env);
+
+// Only the AWS launcher settings (what launchers_aws needs), with the same rules.
+[[nodiscard]] AwsLauncherSettings parse_aws_launcher_settings(const Environment& env);
+
+// The SQS endpoint for a queue URL: "https://sqs.eu-west-1.amazonaws.com/123/q" ->
+// "https://sqs.eu-west-1.amazonaws.com". Throws Error(kConfig) naming `variable`.
+[[nodiscard]] std::string endpoint_of_queue_url(const std::string& variable, const std::string& queue_url);
+
+}  // namespace txt2pdf

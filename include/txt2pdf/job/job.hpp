@@ -1,0 +1,41 @@
+// txt2pdf-job's work, source object to verified PDF:
+//   HEAD source -> (HEAD destination: already converted from this ETag? done) -> GET into a
+//   temporary file -> render -> PUT with Content-MD5 and source-etag metadata -> HEAD verify.
+// Each step throws txt2pdf::Error; run_job_command() is the one place that logs the outcome and
+// maps it to an exit code.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "txt2pdf/job/config.hpp"
+#include "txt2pdf/core/environment.hpp"
+#include "txt2pdf/core/log.hpp"
+#include "txt2pdf/render/render_options.hpp"
+#include "txt2pdf/aws/s3.hpp"
+
+namespace txt2pdf {
+
+struct JobReport {
+  bool skipped = false;  // the destination already held a verified PDF of this source ETag
+  std::uint64_t source_bytes = 0;
+  std::uint64_t pdf_bytes = 0;
+  std::uint64_t pages = 0;
+  std::string source_etag;
+  double get_ms = 0, render_ms = 0, put_ms = 0, head_ms = 0;
+};
+
+// Metadata names (without "x-amz-meta-") the job writes on every PDF.
+inline constexpr const char* kSourceEtagMetadata = "source-etag";
+inline constexpr const char* kSourceKeyMetadata = "source-key";
+inline constexpr const char* kConverterMetadata = "converter";
+
+// Does the work. `options` holds defaults and environment settings; the source object's
+// x-amz-meta-txt2pdf-* metadata is applied on top. `temp_dir` receives the temporary files.
+[[nodiscard]] JobReport run_job(const JobConfig& config, const RenderOptions& options, S3Client& s3, const Logger& log,
+                                const std::string& temp_dir);
+
+// The whole job as main runs it: configuration, clients, run_job, logging, exit code.
+[[nodiscard]] int run_job_command(const Environment& env);
+
+}  // namespace txt2pdf

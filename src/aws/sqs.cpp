@@ -1,0 +1,235 @@
+#include "txt2pdf/aws/sqs.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace txt2pdf::sqs {
+namespace {
+
+using nlohmann::json;
+
+HttpRequest json_request(const std::string& endpoint, std::string_view operation, const json& body) {
+  HttpRequest request;
+  request.method = "POST";
+  request.url = endpoint + "/";
+  request.headers = {{"Content-Type", "application/x-amz-json-1.0"},
+                     {"X-Amz-Target", "AmazonSQS." + std::string(operation)},
+                     // Tells SQS to answer errors with their query-protocol code as well.
+                     {"x-amzn-query-mode", "true"}};
+  request.body = body.dump();
+  return request;
+}
+
+json parse_body(std::string_view body, std::string_view operation) {
+  // SQS answers operations without output with "{}"; some servers send nothing at all.
+  if (body.find_first_not_of(" \r\n\t") == std::string_view::npos) return json::object();
+  auto value = json::parse(body, nullptr, false);
+  if (value.is_discarded() || !value.is_object()) {
+    throw Error(ErrorKind::kTransient, "SQS " + std::string(operation) + ": reply is not a JSON object");
+  }
+  return value;
+}
+
+std::string string_member(const json& object, const char* name) {
+  const auto found = object.find(name);
+  return found != object.end() && found->is_string() ? found->get<std::string>() : std::string();
+}
+
+Message parse_message(const json& item) {
+  if (!item.is_object()) throw Error(ErrorKind::kTransient, "SQS ReceiveMessage: a message is not an object");
+  Message message;
+  message.message_id = string_member(item, "MessageId");
+  message.receipt_handle = string_member(item, "ReceiptHandle");
+  message.body = string_member(item, "Body");
+  message.md5_of_body = string_member(item, "MD5OfBody");
+  if (message.receipt_handle.empty()) {
+    throw Error(ErrorKind::kTransient, "SQS ReceiveMessage: message " + message.message_id + " has no ReceiptHandle");
+  }
+  if (const auto found = item.find("Attributes"); found != item.end() && found->is_object()) {
+    for (const auto& [name, value] : found->items()) {
+      if (value.is_string()) message.attributes[name] = value.get<std::string>();
+    }
+  }
+  if (const auto found = item.find("MessageAttributes"); found != item.end() && found->is_object()) {
+    for (const auto& [name, value] : found->items()) {
+      if (!value.is_object()) continue;
+      MessageAttribute attribute{string_member(value, "DataType"), string_member(value, "StringValue")};
+      if (attribute.string_value.empty()) attribute.string_value = string_member(value, "BinaryValue");
+      message.message_attributes[name] = std::move(attribute);
+    }
+  }
+  return message;
+}
+
+std::string short_code(std::string code) {
+  const auto hash = code.rfind('#');
+  if (hash != std::string::npos) code.erase(0, hash + 1);
+  const auto prefix = std::string("AWS.SimpleQueueService.");
+  if (code.rfind(prefix, 0) == 0) code.erase(0, prefix.size());
+  return code;
+}
+
+ErrorKind kind_for(int status, const std::string& code) {
+  const auto name = short_code(code);
+  if (name == "NonExistentQueue" || name == "QueueDoesNotExist" || name == "ReceiptHandleIsInvalid" ||
+      name == "MessageNotInflight") {
+    return ErrorKind::kNotFound;
+  }
+  if (name == "AccessDenied" || name == "AccessDeniedException" || name == "InvalidClientTokenId" ||
+      name == "SignatureDoesNotMatch" || name == "UnrecognizedClientException" ||
+      name == "MissingAuthenticationToken" || name == "InvalidSecurity" || name == "ExpiredToken" ||
+      name == "KmsAccessDenied") {
+    return ErrorKind::kAccessDenied;
+  }
+  if (name == "RequestThrottled" || name == "ThrottlingException" || name == "Throttling" ||
+      name == "KmsThrottled" || name == "OverLimit" || name == "ServiceUnavailable" || name == "InternalError" ||
+      name == "InternalFailure" || name == "RequestTimeout" || name == "RequestTimeTooSkewed" ||
+      name == "RequestExpired" || status >= 500 || status == 429) {
+    return ErrorKind::kTransient;
+  }
+  return ErrorKind::kInternal;
+}
+
+}  // namespace
+
+int Message::receive_count() const {
+  const auto found = attributes.find("ApproximateReceiveCount");
+  if (found == attributes.end()) return 1;
+  try {
+    const int count = std::stoi(found->second);
+    return count > 0 ? count : 1;
+  } catch (const std::exception&) {
+    return 1;
+  }
+}
+
+HttpRequest receive_message_request(const std::string& endpoint, const std::string& queue_url,
+                                    const ReceiveInput& input) {
+  json body = {{"QueueUrl", queue_url},
+               {"MaxNumberOfMessages", input.max_messages},
+               {"WaitTimeSeconds", input.wait_time.count()},
+               {"AttributeNames", {"ApproximateReceiveCount", "SentTimestamp"}},
+               {"MessageAttributeNames", {"All"}}};
+  if (input.visibility_timeout.count() > 0) body["VisibilityTimeout"] = input.visibility_timeout.count();
+  auto request = json_request(endpoint, "ReceiveMessage", body);
+  // The long poll holds the reply for up to WaitTimeSeconds: the read limit must exceed it.
+  request.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(input.wait_time + std::chrono::seconds(15));
+  return request;
+}
+
+HttpRequest delete_message_request(const std::string& endpoint, const std::string& queue_url,
+                                   const std::string& receipt_handle) {
+  return json_request(endpoint, "DeleteMessage", {{"QueueUrl", queue_url}, {"ReceiptHandle", receipt_handle}});
+}
+
+HttpRequest change_visibility_request(const std::string& endpoint, const std::string& queue_url,
+                                      const std::string& receipt_handle, std::chrono::seconds timeout) {
+  return json_request(endpoint, "ChangeMessageVisibility",
+                      {{"QueueUrl", queue_url}, {"ReceiptHandle", receipt_handle}, {"VisibilityTimeout", timeout.count()}});
+}
+
+HttpRequest send_message_request(const std::string& endpoint, const std::string& queue_url, const std::string& body,
+                                 const std::map<std::string, MessageAttribute>& attributes) {
+  json request_body = {{"QueueUrl", queue_url}, {"MessageBody", body}};
+  if (!attributes.empty()) {
+    json encoded = json::object();
+    for (const auto& [name, attribute] : attributes) {
+      encoded[name] = {{"DataType", attribute.data_type}, {"StringValue", attribute.string_value}};
+    }
+    request_body["MessageAttributes"] = std::move(encoded);
+  }
+  return json_request(endpoint, "SendMessage", request_body);
+}
+
+HttpRequest get_queue_attributes_request(const std::string& endpoint, const std::string& queue_url,
+                                         const std::vector<std::string>& names) {
+  return json_request(endpoint, "GetQueueAttributes", {{"QueueUrl", queue_url}, {"AttributeNames", names}});
+}
+
+std::vector<Message> parse_receive_message_response(std::string_view body) {
+  const auto value = parse_body(body, "ReceiveMessage");
+  std::vector<Message> messages;
+  const auto found = value.find("Messages");
+  if (found == value.end() || found->is_null()) return messages;  // the long poll timed out
+  if (!found->is_array()) throw Error(ErrorKind::kTransient, "SQS ReceiveMessage: Messages is not an array");
+  for (const auto& item : *found) messages.push_back(parse_message(item));
+  return messages;
+}
+
+std::string parse_send_message_response(std::string_view body) {
+  auto id = string_member(parse_body(body, "SendMessage"), "MessageId");
+  if (id.empty()) throw Error(ErrorKind::kTransient, "SQS SendMessage: reply has no MessageId");
+  return id;
+}
+
+std::map<std::string, std::string> parse_get_queue_attributes_response(std::string_view body) {
+  std::map<std::string, std::string> attributes;
+  const auto value = parse_body(body, "GetQueueAttributes");
+  if (const auto found = value.find("Attributes"); found != value.end() && found->is_object()) {
+    for (const auto& [name, item] : found->items()) {
+      if (item.is_string()) attributes[name] = item.get<std::string>();
+    }
+  }
+  return attributes;
+}
+
+Error parse_error(const HttpResponse& response) {
+  std::string code;
+  std::string message;
+  const auto body = json::parse(response.body, nullptr, false);
+  if (body.is_object()) {
+    code = string_member(body, "__type");
+    message = string_member(body, "message");
+    if (message.empty()) message = string_member(body, "Message");
+  }
+  if (const auto query_error = response.header("x-amzn-query-error")) {
+    code = query_error->substr(0, query_error->find(';'));
+  } else {
+    code = code.substr(code.rfind('#') == std::string::npos ? 0 : code.rfind('#') + 1);
+  }
+  const auto request_id = response.header("x-amzn-requestid").value_or("");
+  Error error(kind_for(response.status, code), "SQS replied HTTP " + std::to_string(response.status) +
+                                                   (code.empty() ? "" : " " + code) +
+                                                   (message.empty() ? "" : ": " + message));
+  error.with_aws(response.status, code, request_id);
+  return error;
+}
+
+bool is_stale_receipt(const Error& error) {
+  const auto name = short_code(error.aws_code());
+  return name == "ReceiptHandleIsInvalid" || name == "MessageNotInflight";
+}
+
+SqsClient::SqsClient(AwsClient& aws, std::string endpoint, std::string region)
+    : aws_(aws), endpoint_(std::move(endpoint)), region_(std::move(region)) {
+  while (!endpoint_.empty() && endpoint_.back() == '/') endpoint_.pop_back();
+}
+
+HttpResponse SqsClient::send_request(const HttpRequest& request) {
+  return aws_.send(request, sigv4::Scope{region_, "sqs"}, sigv4::Options{}, parse_error);
+}
+
+std::vector<Message> SqsClient::receive(const std::string& queue_url, const ReceiveInput& input) {
+  return parse_receive_message_response(send_request(receive_message_request(endpoint_, queue_url, input)).body);
+}
+
+void SqsClient::delete_message(const std::string& queue_url, const std::string& receipt_handle) {
+  (void)send_request(delete_message_request(endpoint_, queue_url, receipt_handle));
+}
+
+void SqsClient::change_visibility(const std::string& queue_url, const std::string& receipt_handle,
+                                  std::chrono::seconds timeout) {
+  (void)send_request(change_visibility_request(endpoint_, queue_url, receipt_handle, timeout));
+}
+
+std::string SqsClient::send(const std::string& queue_url, const std::string& body,
+                            const std::map<std::string, MessageAttribute>& attributes) {
+  return parse_send_message_response(send_request(send_message_request(endpoint_, queue_url, body, attributes)).body);
+}
+
+std::map<std::string, std::string> SqsClient::queue_attributes(const std::string& queue_url,
+                                                               const std::vector<std::string>& names) {
+  return parse_get_queue_attributes_response(
+      send_request(get_queue_attributes_request(endpoint_, queue_url, names)).body);
+}
+
+}  // namespace txt2pdf::sqs

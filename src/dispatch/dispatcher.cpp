@@ -1,0 +1,498 @@
+#include "txt2pdf/dispatch/dispatcher.hpp"
+
+#include <algorithm>
+
+#include "txt2pdf/core/exit_codes.hpp"
+#include "txt2pdf/core/signals.hpp"
+
+namespace txt2pdf {
+namespace {
+
+using std::chrono::seconds;
+using Time = std::chrono::system_clock::time_point;
+
+constexpr std::chrono::milliseconds kTick{50};
+constexpr seconds kStopGrace{4};  // after SIGTERM to jobs, within ECS's 30 s stopTimeout
+constexpr int kMaxSettleAttempts = 5;
+
+std::string object_id(const std::string& bucket, const std::string& key) { return bucket + '\n' + key; }
+
+std::string unquoted(std::string etag) {
+  etag.erase(std::remove(etag.begin(), etag.end(), '"'), etag.end());
+  return etag;
+}
+
+const char* exit_code_name(int code) {
+  for (const auto& info : kExitCodeTable) {
+    if (info.code == code) return info.name;
+  }
+  return "unknown";
+}
+
+sqs::MessageAttribute text_attribute(std::string value) {
+  if (value.empty()) value = "-";  // SQS refuses empty attribute values
+  if (value.size() > 1024) value.resize(1024);
+  return {"String", std::move(value)};
+}
+
+}  // namespace
+
+struct Dispatcher::Task {
+  ObjectEvent object;
+  JobSpec spec;
+  std::string launcher;
+  std::unique_ptr<RunningJob> job;
+  Time started{};
+  Outcome outcome = Outcome::kPending;
+  int exit_code = 0;
+  std::string detail;
+  std::string error_kind;
+  bool twin = false;         // waits for another task converting the same object
+  bool interrupted = false;  // not run to the end because of a stop: return the message at once
+};
+
+struct Dispatcher::InFlight {
+  sqs::Message message;
+  std::vector<Task> tasks;
+  std::string format;
+  std::string malformed;  // why the body could not be parsed; empty when it could
+  Time next_heartbeat{};
+  int settle_attempts = 0;
+  bool dead_lettered = false;  // sent to the DLQ; only the delete is left
+};
+
+Dispatcher::Dispatcher(DispatcherConfig config, DispatcherDeps deps)
+    : config_(std::move(config)), deps_(std::move(deps)), random_(std::random_device{}()) {}
+
+Dispatcher::~Dispatcher() {
+  {
+    std::lock_guard lock(mutex_);
+    receiving_ = false;
+  }
+  changed_.notify_all();
+  if (receiver_.joinable()) receiver_.join();
+}
+
+nlohmann::json Dispatcher::fields(const InFlight& message, const Task* task) const {
+  nlohmann::json out = {{"message_id", message.message.message_id},
+                        {"receive_count", message.message.receive_count()}};
+  if (task != nullptr) {
+    out["bucket"] = task->spec.source_bucket;
+    out["key"] = task->spec.object_key;
+    if (!task->launcher.empty()) out["launcher"] = task->launcher;
+    if (task->job) out["job_id"] = task->job->id();
+  }
+  return out;
+}
+
+int Dispatcher::free_slots_locked() const { return config_.max_concurrency - busy_slots_ - static_cast<int>(inbox_.size()); }
+
+int Dispatcher::running_jobs() const {
+  int running = 0;
+  for (const auto& message : in_flight_) {
+    for (const auto& task : message->tasks) running += task.job && task.outcome == Outcome::kPending ? 1 : 0;
+  }
+  return running;
+}
+
+void Dispatcher::receiver_loop() {
+  int failures = 0;
+  std::uniform_real_distribution<double> jitter(0.5, 1.0);
+  while (!stop_requested()) {
+    int free = 0;
+    {
+      std::unique_lock lock(mutex_);
+      changed_.wait_for(lock, std::chrono::milliseconds(200), [this] { return !receiving_ || free_slots_locked() > 0; });
+      if (!receiving_) return;
+      free = free_slots_locked();
+    }
+    if (free <= 0) continue;  // backpressure: never receive more than can start
+    try {
+      auto messages = deps_.receive_queue.receive(std::min(10, free), config_.wait_time, config_.visibility_timeout);
+      failures = 0;
+      deps_.metrics.receive_succeeded(deps_.clock.now());
+      if (messages.empty()) continue;
+      deps_.metrics.messages_received(static_cast<int>(messages.size()));
+      {
+        std::lock_guard lock(mutex_);
+        for (auto& message : messages) inbox_.push_back(std::move(message));
+      }
+      changed_.notify_all();
+    } catch (const Error& error) {
+      if (error.kind() == ErrorKind::kCancelled) return;
+      deps_.metrics.receive_error();
+      const auto delay = receive_backoff(++failures, jitter(random_));
+      auto log_fields = error_fields(error);
+      log_fields["retry_in_ms"] = delay.count();
+      log_fields["consecutive_failures"] = failures;
+      deps_.log.error("receive failed", log_fields);
+      if (!deps_.clock.sleep_for(delay)) return;
+    }
+  }
+}
+
+void Dispatcher::accept_messages() {
+  std::deque<sqs::Message> arrived;
+  {
+    std::lock_guard lock(mutex_);
+    arrived.swap(inbox_);
+  }
+  for (const auto& message : arrived) admit(message);
+}
+
+void Dispatcher::admit(const sqs::Message& message) {
+  auto entry = std::make_unique<InFlight>();
+  entry->message = message;
+  // ReceiveMessage set the visibility; renew it a third of the way in, leaving room for a slow tick.
+  entry->next_heartbeat = deps_.clock.now() + config_.visibility_timeout / 3;
+  try {
+    const auto parsed = parse_event_message(message.body);
+    entry->format = parsed.format;
+    for (const auto& object : parsed.objects) {
+      Task task;
+      task.object = object;
+      task.spec = JobSpec{object.bucket, object.key, config_.dest_bucket, destination_key(config_, object.key)};
+      if (const auto reason = refusal_reason(config_, object); !reason.empty()) {
+        task.outcome = Outcome::kSkipped;
+        task.detail = reason;
+        auto log_fields = fields(*entry, &task);
+        log_fields["reason"] = reason;
+        deps_.log.info("object skipped", log_fields);
+      } else if (!running_objects_.insert(object_id(object.bucket, object.key)).second) {
+        task.twin = true;  // the same object is already being converted: wait for that job
+      }
+      entry->tasks.push_back(std::move(task));
+    }
+    auto log_fields = fields(*entry);
+    log_fields["format"] = parsed.format;
+    log_fields["objects"] = parsed.objects.size();
+    deps_.log.info(parsed.kind == MessageKind::kTestEvent ? "s3:TestEvent received" : "message received", log_fields);
+  } catch (const Error& error) {
+    entry->malformed = error.what();
+    auto log_fields = fields(*entry);
+    log_fields.update(error_fields(error));
+    deps_.log.warn("malformed message", log_fields);
+  }
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& task : entry->tasks) busy_slots_ += task.outcome == Outcome::kPending && !task.twin ? 1 : 0;
+  }
+  in_flight_.push_back(std::move(entry));
+}
+
+std::string Dispatcher::launcher_for(Task& task) {
+  if (config_.launcher != "auto") return config_.launcher;
+  const auto head = deps_.head_object(task.spec.source_bucket, task.spec.object_key);
+  if (!head) throw Error(ErrorKind::kNotFound, "source object s3://" + task.spec.source_bucket + "/" + task.spec.object_key + " does not exist");
+  return deps_.route(head->metadata);
+}
+
+void Dispatcher::start_task(InFlight& message, Task& task) {
+  try {
+    task.launcher = launcher_for(task);
+    const auto found = deps_.launchers.find(task.launcher);
+    if (found == deps_.launchers.end() || found->second == nullptr) {
+      throw Error(ErrorKind::kConfig, "no launcher \"" + task.launcher + "\" configured");
+    }
+    task.started = deps_.clock.now();
+    task.job = found->second->start(task.spec);
+    deps_.metrics.job_started(task.launcher);
+    deps_.log.info("job started", fields(message, &task));
+  } catch (const Error& error) {
+    JobOutcome outcome;
+    outcome.exit_code = error.kind() == ErrorKind::kNotFound ? kExitNotFound : kExitTransient;
+    outcome.detail = error.what();
+    auto log_fields = fields(message, &task);
+    log_fields.update(error_fields(error));
+    deps_.log.error("job not started", log_fields);
+    finish_task(message, task, outcome);
+  }
+}
+
+void Dispatcher::start_waiting_tasks() {
+  int running = running_jobs();
+  for (auto& message : in_flight_) {
+    for (auto& task : message->tasks) {
+      if (running >= config_.max_concurrency) return;
+      if (task.outcome != Outcome::kPending || task.twin || task.job) continue;
+      start_task(*message, task);
+      if (task.job) ++running;
+    }
+  }
+}
+
+void Dispatcher::verify_success(Task& task) {
+  // Exit 0 is a claim; the PDF in the bucket with the source's ETag is the proof.
+  try {
+    const auto source = deps_.head_object(task.spec.source_bucket, task.spec.object_key);
+    const auto dest = deps_.head_object(task.spec.dest_bucket, task.spec.dest_key);
+    if (!dest) {
+      task.outcome = Outcome::kTransient;
+      task.detail = "job exited 0 but s3://" + task.spec.dest_bucket + "/" + task.spec.dest_key + " does not exist";
+      return;
+    }
+    if (source) {
+      const auto found = dest->metadata.find("source-etag");
+      const auto recorded = found == dest->metadata.end() ? std::string() : unquoted(found->second);
+      if (recorded != unquoted(source->etag)) {
+        task.outcome = Outcome::kTransient;
+        task.detail = "PDF source-etag \"" + recorded + "\" differs from the source's ETag \"" + unquoted(source->etag) + "\"";
+        return;
+      }
+    }
+    task.outcome = Outcome::kSucceeded;
+  } catch (const Error& error) {
+    task.outcome = Outcome::kTransient;
+    task.detail = std::string("verification failed: ") + error.what();
+  }
+}
+
+void Dispatcher::finish_task(InFlight& message, Task& task, const JobOutcome& outcome) {
+  task.exit_code = outcome.exit_code;
+  task.detail = outcome.detail;
+  task.outcome = outcome_for_exit_code(outcome.exit_code);
+  if (task.outcome == Outcome::kSucceeded) verify_success(task);
+  task.error_kind = task.outcome == Outcome::kSucceeded ? "" : exit_code_name(task.exit_code);
+  if (task.outcome == Outcome::kTransient && task.exit_code == 0) task.error_kind = "verify-mismatch";
+  const double elapsed = std::chrono::duration<double>(deps_.clock.now() - task.started).count();
+  if (task.job) deps_.metrics.job_finished(task.launcher, task.outcome == Outcome::kSucceeded, elapsed);
+  auto log_fields = fields(message, &task);
+  log_fields["exit_code"] = task.exit_code;
+  log_fields["outcome"] = task.outcome == Outcome::kSucceeded ? "succeeded"
+                          : task.outcome == Outcome::kPermanent ? "permanent"
+                                                                : "transient";
+  if (!task.detail.empty()) log_fields["detail"] = task.detail;
+  if (task.job) log_fields["seconds"] = elapsed;
+  if (task.outcome == Outcome::kSucceeded) {
+    deps_.log.info("job succeeded", log_fields);
+  } else {
+    deps_.log.warn("job failed", log_fields);
+  }
+  // Twins share the outcome of the one job that ran for their object.
+  const auto id = object_id(task.spec.source_bucket, task.spec.object_key);
+  running_objects_.erase(id);
+  for (auto& other : in_flight_) {
+    for (auto& twin : other->tasks) {
+      if (!twin.twin || twin.outcome != Outcome::kPending ||
+          object_id(twin.spec.source_bucket, twin.spec.object_key) != id) {
+        continue;
+      }
+      twin.outcome = task.outcome;
+      twin.exit_code = task.exit_code;
+      twin.detail = task.detail;
+      twin.error_kind = task.error_kind;
+      twin.interrupted = task.interrupted;
+    }
+  }
+  {
+    std::lock_guard lock(mutex_);
+    --busy_slots_;
+  }
+  changed_.notify_all();
+}
+
+void Dispatcher::poll_jobs() {
+  for (auto& message : in_flight_) {
+    for (auto& task : message->tasks) {
+      if (!task.job || task.outcome != Outcome::kPending) continue;
+      try {
+        if (auto outcome = task.job->poll()) finish_task(*message, task, *outcome);
+      } catch (const Error& error) {
+        auto log_fields = fields(*message, &task);
+        log_fields.update(error_fields(error));
+        deps_.log.warn("job status unavailable", log_fields);  // asked again next tick
+      }
+    }
+  }
+}
+
+void Dispatcher::dead_letter(InFlight& message, const std::string& reason, int exit_code, const std::string& kind,
+                             const std::string& key) {
+  if (!message.dead_lettered) {
+    deps_.control_queue.send_to_dead_letters(
+        message.message.body, {{"exit_code", {"Number", std::to_string(exit_code)}},
+                               {"error_kind", text_attribute(kind)},
+                               {"object_key", text_attribute(key)},
+                               {"reason", text_attribute(reason)},
+                               {"source_message_id", text_attribute(message.message.message_id)},
+                               {"receive_count", {"Number", std::to_string(message.message.receive_count())}}});
+    message.dead_lettered = true;
+    deps_.metrics.dlq_sent();
+    auto log_fields = fields(message);
+    log_fields.update({{"exit_code", exit_code}, {"error_kind", kind}, {"key", key}, {"reason", reason}});
+    deps_.log.warn("message sent to the dead-letter queue", log_fields);
+  }
+  deps_.control_queue.delete_message(message.message.receipt_handle);
+  deps_.metrics.message_deleted();
+}
+
+void Dispatcher::retry_later(InFlight& message, seconds delay, const std::string& reason) {
+  deps_.control_queue.change_visibility(message.message.receipt_handle, delay);
+  deps_.metrics.message_retried();
+  auto log_fields = fields(message);
+  log_fields["visible_in_s"] = delay.count();
+  log_fields["reason"] = reason;
+  deps_.log.warn("message returned for a retry", log_fields);
+}
+
+// Acts on a message whose tasks are all settled. Returns true when it is done with.
+bool Dispatcher::settle(InFlight& message) {
+  const bool leave_to_redrive = !deps_.control_queue.has_dead_letters();
+  const auto delay = retry_delay(config_.retry_base_delay, message.message.receive_count());
+  if (!message.malformed.empty()) {
+    if (leave_to_redrive) {
+      retry_later(message, delay, "malformed message, no DLQ_URL: left to the redrive policy");
+    } else {
+      dead_letter(message, message.malformed, kExitBadInput, "malformed-message", "");
+    }
+    return true;
+  }
+  std::vector<Outcome> outcomes;
+  const Task* failed = nullptr;
+  bool interrupted = false;
+  for (const auto& task : message.tasks) {
+    outcomes.push_back(task.outcome);
+    interrupted = interrupted || task.interrupted;
+    if (task.outcome == Outcome::kTransient || (task.outcome == Outcome::kPermanent && failed == nullptr)) failed = &task;
+  }
+  switch (verdict_for(outcomes)) {
+    case Verdict::kDelete:
+      deps_.control_queue.delete_message(message.message.receipt_handle);
+      deps_.metrics.message_deleted();
+      deps_.log.info("message done", fields(message));
+      return true;
+    case Verdict::kRetry:
+      retry_later(message, interrupted ? seconds(0) : delay, failed != nullptr ? failed->detail : "interrupted");
+      return true;
+    case Verdict::kDeadLetter:
+      if (leave_to_redrive) {
+        retry_later(message, delay, "permanent failure, no DLQ_URL: left to the redrive policy");
+      } else {
+        dead_letter(message, failed->detail.empty() ? std::string("job exited ") + std::to_string(failed->exit_code) : failed->detail,
+                    failed->exit_code, failed->error_kind, failed->spec.object_key);
+      }
+      return true;
+  }
+  return true;
+}
+
+void Dispatcher::settle_messages() {
+  for (auto it = in_flight_.begin(); it != in_flight_.end();) {
+    auto& message = **it;
+    const bool pending = std::any_of(message.tasks.begin(), message.tasks.end(),
+                                     [](const Task& task) { return task.outcome == Outcome::kPending; });
+    if (pending) {
+      ++it;
+      continue;
+    }
+    bool done = false;
+    try {
+      done = settle(message);
+    } catch (const Error& error) {
+      auto log_fields = fields(message);
+      log_fields.update(error_fields(error));
+      // A receipt that is no longer valid means SQS already gave the message to someone else (or it
+      // expired): nothing more to do here. Otherwise try again next tick, then let visibility lapse.
+      done = sqs::is_stale_receipt(error) || ++message.settle_attempts >= kMaxSettleAttempts;
+      deps_.log.error(done ? "giving up on the message; it will reappear" : "message action failed; will retry",
+                      log_fields);
+    }
+    it = done ? in_flight_.erase(it) : std::next(it);
+  }
+}
+
+void Dispatcher::heartbeat() {
+  const auto now = deps_.clock.now();
+  for (auto& message : in_flight_) {
+    if (now < message->next_heartbeat) continue;
+    message->next_heartbeat = now + config_.visibility_timeout / 3;
+    try {
+      deps_.control_queue.change_visibility(message->message.receipt_handle, config_.visibility_timeout);
+    } catch (const Error& error) {
+      auto log_fields = fields(*message);
+      log_fields.update(error_fields(error));
+      deps_.log.warn("visibility heartbeat failed", log_fields);
+    }
+  }
+}
+
+int Dispatcher::run() {
+  receiver_ = std::thread([this] { receiver_loop(); });
+  while (!stop_requested()) {
+    accept_messages();
+    start_waiting_tasks();
+    poll_jobs();
+    settle_messages();
+    heartbeat();
+    deps_.metrics.set_in_flight(running_jobs());
+    std::unique_lock lock(mutex_);
+    changed_.wait_for(lock, kTick, [this] { return !inbox_.empty(); });
+  }
+  return drain();
+}
+
+int Dispatcher::drain() {
+  deps_.log.info("stop requested: draining", {{"running_jobs", running_jobs()}, {"drain_timeout_s", config_.drain_timeout.count()}});
+  {
+    std::lock_guard lock(mutex_);
+    receiving_ = false;
+  }
+  changed_.notify_all();
+  if (receiver_.joinable()) receiver_.join();  // its long poll is cancelled by the stop request
+  // The stop flag also aborts HTTP transfers; the drain still has to talk to SQS. A new request
+  // from here on is a second signal.
+  reset_stop_request();
+  accept_messages();  // received but not started: mark as interrupted, returned below
+  for (auto& message : in_flight_) {
+    for (auto& task : message->tasks) {
+      if (task.outcome == Outcome::kPending && !task.job && !task.twin) {
+        task.outcome = Outcome::kTransient;
+        task.interrupted = true;
+        task.detail = "not started before the stop";
+        running_objects_.erase(object_id(task.spec.source_bucket, task.spec.object_key));
+      }
+    }
+  }
+  const auto drain_deadline = deps_.clock.now() + config_.drain_timeout;
+  bool stopped_jobs = false;
+  while (running_jobs() > 0) {
+    if (stop_requested()) {
+      deps_.log.warn("second stop request: exiting at once", {{"running_jobs", running_jobs()}});
+      return kExitTransient;
+    }
+    const auto now = deps_.clock.now();
+    if (!stopped_jobs && now >= drain_deadline) {
+      deps_.log.warn("drain timeout: stopping running jobs", {{"running_jobs", running_jobs()}});
+      for (auto& message : in_flight_) {
+        for (auto& task : message->tasks) {
+          if (task.job && task.outcome == Outcome::kPending) {
+            task.job->request_stop();
+            task.interrupted = true;
+          }
+        }
+      }
+      stopped_jobs = true;
+    }
+    if (stopped_jobs && now >= drain_deadline + kStopGrace) break;
+    poll_jobs();
+    settle_messages();
+    heartbeat();
+    deps_.clock.sleep_for(kTick);
+  }
+  poll_jobs();
+  // Whatever is still unsettled goes back to the queue now rather than after its visibility timeout.
+  for (auto& message : in_flight_) {
+    for (auto& task : message->tasks) {
+      if (task.outcome == Outcome::kPending) {
+        task.outcome = Outcome::kTransient;
+        task.interrupted = true;
+        task.detail = "still running at the end of the drain";
+      }
+    }
+  }
+  settle_messages();
+  deps_.log.info("drained", {{"messages_left", in_flight_.size()}});
+  return kExitOk;
+}
+
+}  // namespace txt2pdf

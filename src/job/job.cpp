@@ -1,0 +1,234 @@
+#include "txt2pdf/job/job.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "txt2pdf/aws/aws_client.hpp"
+#include "txt2pdf/core/clock.hpp"
+#include "txt2pdf/aws/credentials.hpp"
+#include "txt2pdf/core/error.hpp"
+#include "txt2pdf/core/exit_codes.hpp"
+#include "txt2pdf/net/http.hpp"
+#include "txt2pdf/render/render.hpp"
+#include "txt2pdf/aws/sigv4.hpp"
+
+#ifndef TXT2PDF_VERSION
+#define TXT2PDF_VERSION "dev"
+#endif
+
+namespace txt2pdf {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+double elapsed_ms(SteadyClock::time_point since) {
+  return std::chrono::duration<double, std::milli>(SteadyClock::now() - since).count();
+}
+
+std::string s3_url(const std::string& bucket, const std::string& key) { return "s3://" + bucket + "/" + key; }
+
+// A temporary file removed when it goes out of scope, so no partial download or PDF outlives a
+// failed job.
+class TempFile {
+ public:
+  TempFile(const std::string& dir, const char* suffix) {
+    std::string pattern = dir + "/txt2pdf-XXXXXX" + suffix;
+    fd_ = ::mkstemps(pattern.data(), static_cast<int>(std::strlen(suffix)));
+    if (fd_ < 0) {
+      throw Error(ErrorKind::kInternal, "cannot create a temporary file in " + dir + ": " + std::strerror(errno) +
+                                            " (set TMPDIR to a writable directory)");
+    }
+    path_ = pattern;
+  }
+  TempFile(const TempFile&) = delete;
+  TempFile& operator=(const TempFile&) = delete;
+  ~TempFile() {
+    if (fd_ >= 0) ::close(fd_);
+    ::unlink(path_.c_str());
+  }
+  [[nodiscard]] int fd() const { return fd_; }
+  [[nodiscard]] const std::string& path() const { return path_; }
+
+ private:
+  int fd_ = -1;
+  std::string path_;
+};
+
+void write_all(int fd, std::string_view data, const std::string& path) {
+  while (!data.empty()) {
+    const auto written = ::write(fd, data.data(), data.size());
+    if (written < 0 && errno == EINTR) continue;
+    if (written < 0) throw Error(ErrorKind::kTransient, "cannot write " + path + ": " + std::strerror(errno));
+    data.remove_prefix(static_cast<std::size_t>(written));
+  }
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream content;
+  content << in.rdbuf();
+  if (!in) throw Error(ErrorKind::kInternal, "cannot read back the rendered PDF " + path);
+  return std::move(content).str();
+}
+
+std::string metadata_value(const ObjectInfo& info, const char* name) {
+  const auto found = info.metadata.find(name);
+  return found == info.metadata.end() ? std::string() : found->second;
+}
+
+// The PDF at the destination is ours, complete, and made from this source version.
+void verify_destination(const ObjectInfo& dest, std::uint64_t expected_bytes, const std::string& source_etag,
+                        const std::string& where) {
+  const auto etag = metadata_value(dest, kSourceEtagMetadata);
+  if (dest.size != expected_bytes || etag != source_etag) {
+    throw Error(ErrorKind::kVerifyMismatch, "verification of " + where + " failed: Content-Length " +
+                                                std::to_string(dest.size) + " (sent " + std::to_string(expected_bytes) +
+                                                "), source-etag \"" + etag + "\" (expected \"" + source_etag + "\")");
+  }
+}
+
+}  // namespace
+
+JobReport run_job(const JobConfig& config, const RenderOptions& base_options, S3Client& s3, const Logger& log,
+                  const std::string& temp_dir) {
+  JobReport report;
+  const auto source_url = s3_url(config.source_bucket, config.object_key);
+  const auto dest_url = s3_url(config.dest_bucket, config.dest_key);
+
+  auto started = SteadyClock::now();
+  const auto source = s3.head_object(config.source_bucket, config.object_key);
+  if (!source) throw Error(ErrorKind::kNotFound, "source object " + source_url + " does not exist (or its bucket does not)");
+  report.source_etag = source->etag;
+  report.source_bytes = source->size;
+  if (source->size > config.max_input_bytes) {
+    throw Error(ErrorKind::kBadInput, "source object " + source_url + " is " + std::to_string(source->size) +
+                                          " bytes, more than MAX_INPUT_BYTES=" + std::to_string(config.max_input_bytes));
+  }
+  RenderOptions options = base_options;
+  apply_object_metadata(options, source->metadata);
+  if (options.title.empty()) options.title = config.object_key;
+  if (options.header_text.empty()) options.header_text = config.object_key;
+
+  // Idempotency: a PDF already made from this very source version (the HEAD just read its
+  // source-etag) is not rendered again.
+  if (const auto existing = s3.head_object(config.dest_bucket, config.dest_key);
+      existing && metadata_value(*existing, kSourceEtagMetadata) == source->etag) {
+    report.skipped = true;
+    report.pdf_bytes = existing->size;
+    report.head_ms = elapsed_ms(started);
+    log.info("destination already converted from this source version; skipped",
+             {{"phase", "skip"}, {"dest_bucket", config.dest_bucket}, {"dest_key", config.dest_key},
+              {"source_etag", source->etag}});
+    return report;
+  }
+  report.head_ms = elapsed_ms(started);
+
+  started = SteadyClock::now();
+  TempFile input(temp_dir, ".txt");
+  std::uint64_t received = 0;
+  s3.get_object(
+      config.source_bucket, config.object_key,
+      [&](std::string_view chunk) {
+        received += chunk.size();
+        if (received > config.max_input_bytes) {
+          throw Error(ErrorKind::kBadInput, "source object " + source_url + " grew past MAX_INPUT_BYTES=" +
+                                                std::to_string(config.max_input_bytes) + " while downloading");
+        }
+        write_all(input.fd(), chunk, input.path());
+      },
+      source->etag);
+  report.get_ms = elapsed_ms(started);
+  log.info("downloaded", {{"phase", "get"}, {"bytes", received}, {"ms", report.get_ms}});
+
+  started = SteadyClock::now();
+  if (::lseek(input.fd(), 0, SEEK_SET) != 0) throw Error(ErrorKind::kInternal, "cannot rewind " + input.path());
+  TempFile pdf(temp_dir, ".pdf");
+  const auto stats = render_pdf(input.fd(), pdf.path(), options);
+  const auto body = read_file(pdf.path());
+  report.render_ms = elapsed_ms(started);
+  report.pages = static_cast<std::uint64_t>(stats.pages);
+  auto render_fields = stats_fields(stats);
+  render_fields.update({{"phase", "render"}, {"ms", report.render_ms}});
+  log.info("rendered", render_fields);
+
+  started = SteadyClock::now();
+  PutObjectRequest put;
+  put.bucket = config.dest_bucket;
+  put.key = config.dest_key;
+  put.body = body;
+  put.content_type = "application/pdf";
+  put.sse = config.sse;
+  put.kms_key_id = config.kms_key_id;
+  put.metadata = {{kSourceEtagMetadata, source->etag},
+                  // Header values must be ASCII: other bytes of the key are percent-encoded.
+                  {kSourceKeyMetadata, encode_metadata_value(config.object_key)},
+                  {kConverterMetadata, std::string("txt2pdf-job/") + TXT2PDF_VERSION}};
+  const auto put_result = s3.put_object(put);
+  report.put_ms = elapsed_ms(started);
+  report.pdf_bytes = body.size();
+  log.info("uploaded", {{"phase", "put"}, {"bytes", body.size()}, {"request_id", put_result.request_id}, {"ms", report.put_ms}});
+
+  started = SteadyClock::now();
+  const auto uploaded = s3.head_object(config.dest_bucket, config.dest_key);
+  if (!uploaded) throw Error(ErrorKind::kVerifyMismatch, "verification of " + dest_url + " failed: HEAD found no object");
+  verify_destination(*uploaded, body.size(), source->etag, dest_url);
+  report.head_ms += elapsed_ms(started);
+  return report;
+}
+
+int run_job_command(const Environment& env) {
+  Logger log(lookup(env, "TXT2PDF_LOG_FORMAT").value_or("json") == "human" ? LogFormat::kHuman : LogFormat::kJson);
+  nlohmann::json context = nlohmann::json::object();
+  const auto started = SteadyClock::now();
+  try {
+    const auto config = parse_job_config(env);
+    context = {{"source_bucket", config.source_bucket}, {"key", config.object_key}, {"dest_bucket", config.dest_bucket},
+               {"dest_key", config.dest_key}};
+    SystemClock clock;
+    RenderOptions options;
+    set_render_time(options, clock.now());
+    apply_environment(options, env);
+
+    CurlOptions curl;
+    curl.connect_timeout = config.connect_timeout;
+    curl.low_speed_time = config.low_speed_timeout;
+    auto http = make_curl_http_client(curl);
+    auto metadata_http = make_curl_http_client(curl);
+    auto credentials = make_default_credentials_chain(env, *metadata_http, clock);
+    RetryPolicy retry;
+    retry.max_attempts = config.max_attempts;
+    AwsClient aws(*http, *credentials, clock, retry);
+    S3Client s3(aws, config.s3);
+
+    const auto temp_dir = lookup(env, "TMPDIR").value_or("/tmp");
+    const auto report = run_job(config, options, s3, log, temp_dir);
+    auto fields = context;
+    fields.update({{"phase", "done"}, {"skipped", report.skipped}, {"bytes", report.source_bytes},
+                   {"pdf_bytes", report.pdf_bytes}, {"pages", report.pages}, {"source_etag", report.source_etag},
+                   {"get_ms", report.get_ms}, {"render_ms", report.render_ms}, {"put_ms", report.put_ms},
+                   {"head_ms", report.head_ms}, {"total_ms", elapsed_ms(started)}, {"exit_code", kExitOk}});
+    log.info(report.skipped ? "already converted" : "converted", fields);
+    return kExitOk;
+  } catch (const Error& error) {
+    auto fields = context;
+    fields.update(error_fields(error));
+    fields["exit_code"] = exit_code_for(error);
+    fields["phase"] = "failed";
+    log.error(error.what(), fields);
+    return exit_code_for(error);
+  } catch (const std::exception& error) {
+    auto fields = context;
+    fields.update({{"phase", "failed"}, {"error_kind", "internal"}, {"exit_code", exit_code_for(std::current_exception())}});
+    log.error(error.what(), fields);
+    return exit_code_for(std::current_exception());
+  }
+}
+
+}  // namespace txt2pdf

@@ -1,0 +1,37 @@
+#include "harfbuzz_api.hpp"
+
+#include "txt2pdf/core/dynamic_library.hpp"
+
+namespace txt2pdf {
+
+HarfBuzzSubsetApi load_harfbuzz_subset_api(const std::string& library) {
+  void* handle = open_library(library);
+  HarfBuzzSubsetApi api;
+  resolve(handle, library, "hb_blob_create", api.blob_create);
+  resolve(handle, library, "hb_blob_destroy", api.blob_destroy);
+  resolve(handle, library, "hb_blob_get_data", api.blob_get_data);
+  resolve(handle, library, "hb_face_create", api.face_create);
+  resolve(handle, library, "hb_face_destroy", api.face_destroy);
+  resolve(handle, library, "hb_face_reference_blob", api.face_reference_blob);
+  resolve(handle, library, "hb_face_get_glyph_count", api.face_get_glyph_count);
+  resolve(handle, library, "hb_set_add", api.set_add);
+  resolve(handle, library, "hb_map_get", api.map_get);
+  resolve(handle, library, "hb_subset_input_create_or_fail", api.subset_input_create_or_fail);
+  resolve(handle, library, "hb_subset_input_destroy", api.subset_input_destroy);
+  resolve(handle, library, "hb_subset_input_glyph_set", api.subset_input_glyph_set);
+  resolve(handle, library, "hb_subset_input_unicode_set", api.subset_input_unicode_set);
+  resolve(handle, library, "hb_subset_input_set_flags", api.subset_input_set_flags);
+  resolve(handle, library, "hb_subset_input_set", api.subset_input_set);
+  resolve(handle, library, "hb_subset_plan_create_or_fail", api.subset_plan_create_or_fail);
+  resolve(handle, library, "hb_subset_plan_execute_or_fail", api.subset_plan_execute_or_fail);
+  resolve(handle, library, "hb_subset_plan_old_to_new_glyph_mapping", api.subset_plan_old_to_new_glyph_mapping);
+  resolve(handle, library, "hb_subset_plan_destroy", api.subset_plan_destroy);
+  return api;
+}
+
+const HarfBuzzSubsetApi& harfbuzz_subset_api() {
+  static const HarfBuzzSubsetApi api = load_harfbuzz_subset_api(kHarfBuzzSubsetLibrary);
+  return api;
+}
+
+}  // namespace txt2pdf

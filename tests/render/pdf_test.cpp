@@ -1,0 +1,130 @@
+// render_pdf end to end in process: page counts match the pure layout's prediction, the file
+// appears only complete (rename), binary input leaves nothing behind, statistics are right.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "txt2pdf/core/error.hpp"
+#include "txt2pdf/render/render.hpp"
+#include "txt2pdf/render/render_writer.hpp"
+#include "txt2pdf/render/text_decode.hpp"
+#include "txt2pdf/render/text_layout.hpp"
+
+namespace txt2pdf {
+namespace {
+
+namespace fs = std::filesystem;
+
+class RenderPdf : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("pdf_test_" + std::to_string(::getpid()));
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  RenderStats render(const std::string& bytes, const RenderOptions& options, const std::string& name = "out.pdf") {
+    const auto input = (dir_ / "in.txt").string();
+    std::ofstream(input, std::ios::binary) << bytes;
+    const int fd = ::open(input.c_str(), O_RDONLY);
+    try {
+      auto stats = render_pdf(fd, (dir_ / name).string(), options);
+      ::close(fd);
+      return stats;
+    } catch (...) {
+      ::close(fd);
+      throw;
+    }
+  }
+
+  std::string read(const std::string& name) {
+    std::ifstream in(dir_ / name, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+  }
+
+  fs::path dir_;
+};
+
+std::u32string decode(const std::string& bytes) {
+  TextDecoder decoder(TextEncoding::kUtf8);
+  std::u32string out;
+  decoder.decode(bytes, true, out);
+  return out;
+}
+
+TEST_F(RenderPdf, PageCountMatchesTheLayoutPrediction) {
+  std::string text;
+  for (int i = 0; i < 500; ++i) text += "line " + std::to_string(i) + std::string(static_cast<std::size_t>(i % 190), 'x') + "\n";
+  text += "\f\fafter two form feeds\n";
+  RenderOptions options;
+  const auto stats = render(text, options);
+  const auto predicted = count_pages(decode(text), PageGeometry::from(options).layout(options));
+  EXPECT_EQ(stats.pages, predicted);
+  EXPECT_EQ(stats.lines, 501u);  // form feeds are not lines
+  EXPECT_EQ(stats.input_bytes, text.size());
+  const auto pdf = read("out.pdf");
+  EXPECT_EQ(pdf.rfind("%PDF-1.", 0), 0u);
+  EXPECT_NE(pdf.find("%%EOF", pdf.size() - 16), std::string::npos);
+  EXPECT_EQ(stats.output_bytes, pdf.size());
+  // The PDF has the mode of any new file (not the temporary file's 0600).
+  const mode_t umask_bits = ::umask(0);
+  ::umask(umask_bits);
+  EXPECT_EQ(fs::status(dir_ / "out.pdf").permissions(), static_cast<fs::perms>(0666 & ~umask_bits));
+  // The default grid is the enscript one: 58 rows of 75 columns on A4.
+  const auto layout = PageGeometry::from(options).layout(options);
+  EXPECT_EQ(layout.columns, 75);
+  EXPECT_EQ(layout.lines_per_page, 58);
+}
+
+TEST_F(RenderPdf, TwoUpPutsTwoLayoutPagesOnASheet) {
+  RenderOptions options;
+  options.two_up = true;
+  std::string text;
+  for (int i = 0; i < 200; ++i) text += "row\n";
+  const auto stats = render(text, options);
+  const int logical = count_pages(decode(text), PageGeometry::from(options).layout(options));
+  EXPECT_EQ(stats.pages, (logical + 1) / 2);
+}
+
+TEST_F(RenderPdf, AsciiNeedsNoEmbeddedFont) {
+  const auto stats = render("plain ASCII\n", RenderOptions{});
+  ASSERT_EQ(stats.fonts.size(), 1u);
+  EXPECT_EQ(stats.fonts[0], "Courier");
+  EXPECT_EQ(stats.encoding, "utf-8");
+}
+
+TEST_F(RenderPdf, MissingGlyphsAndRightToLeftAreCounted) {
+  const auto stats = render("emoji \xF0\x9F\x98\x80 pua \xEE\x80\x80 hebrew \xD7\xA9\xD7\x9C\n", RenderOptions{});
+  EXPECT_EQ(stats.missing_glyphs, 2u);
+  EXPECT_EQ(stats.rtl_characters, 2u);
+  EXPECT_EQ(stats.fonts.size(), 2u) << "DejaVu Sans Mono plus a fallback with Hebrew";
+}
+
+TEST_F(RenderPdf, BinaryInputWritesNothing) {
+  try {
+    (void)render(std::string("abc\0def", 7), RenderOptions{});
+    FAIL() << "no error";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.kind(), ErrorKind::kBadInput);
+  }
+  EXPECT_TRUE(fs::is_empty(dir_ / "") || !fs::exists(dir_ / "out.pdf"));
+  for (const auto& entry : fs::directory_iterator(dir_)) EXPECT_EQ(entry.path().filename(), "in.txt");
+}
+
+TEST_F(RenderPdf, TooLargeMarginsAreAConfigError) {
+  RenderOptions options;
+  options.margin_left = options.margin_right = 295;  // 5 pt left: no column
+  EXPECT_THROW((void)render("x\n", options), Error);
+}
+
+}  // namespace
+}  // namespace txt2pdf

@@ -8,6 +8,7 @@
 #include "txt2pdf/core/environment.hpp"
 #include "txt2pdf/core/exit_codes.hpp"
 #include "txt2pdf/job/job.hpp"
+#include "txt2pdf/job/worker.hpp"
 #include "txt2pdf/core/log.hpp"
 #include "txt2pdf/render/render.hpp"
 #include "txt2pdf/core/signals.hpp"
@@ -23,6 +24,7 @@ namespace {
 constexpr const char* kUsage =
     "usage: txt2pdf-job                 convert s3://$SOURCE_BUCKET/$OBJECT_KEY to s3://$DEST_BUCKET/$DEST_KEY\n"
     "       txt2pdf-job render IN OUT [options]   render a local file (- for stdin/stdout)\n"
+    "       txt2pdf-job worker              convert the objects requested on stdin (the dispatcher's pool)\n"
     "       txt2pdf-job --version | --help\n"
     "Configuration and exit codes: see README.md.\n";
 
@@ -38,6 +40,7 @@ int main(int argc, char** argv) {
                                        : txt2pdf::LogFormat::kJson);
       return txt2pdf::run_render_command(std::vector<std::string>(argv + 2, argv + argc), env, logger);
     }
+    if (argc == 2 && std::strcmp(argv[1], "worker") == 0) return txt2pdf::run_worker_command(env, 0, 1);
     if (argc >= 2 && std::strcmp(argv[1], "--version") == 0) {
       std::cout << "txt2pdf-job " << TXT2PDF_VERSION << "\n";
       return txt2pdf::kExitOk;

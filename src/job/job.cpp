@@ -183,14 +183,47 @@ JobReport run_job(const JobConfig& config, const RenderOptions& base_options, S3
   return report;
 }
 
+JobResult convert_object(const JobConfig& config, const RenderOptions& options, S3Client& s3, const Logger& log,
+                         const std::string& temp_dir) {
+  JobResult result;
+  const auto started = SteadyClock::now();
+  auto fields = job_context(config);
+  try {
+    result.report = run_job(config, options, s3, log, temp_dir);
+    const auto& report = result.report;
+    fields.update({{"phase", "done"}, {"skipped", report.skipped}, {"bytes", report.source_bytes},
+                   {"pdf_bytes", report.pdf_bytes}, {"pages", report.pages}, {"source_etag", report.source_etag},
+                   {"get_ms", report.get_ms}, {"render_ms", report.render_ms}, {"put_ms", report.put_ms},
+                   {"head_ms", report.head_ms}, {"total_ms", elapsed_ms(started)}, {"exit_code", kExitOk}});
+    log.info(report.skipped ? "already converted" : "converted", fields);
+    result.exit_code = kExitOk;
+  } catch (const Error& error) {
+    result.exit_code = exit_code_for(error);
+    result.error_kind = error_fields(error).value("error_kind", "");
+    result.message = error.what();
+    fields.update(error_fields(error));
+    fields["exit_code"] = result.exit_code;
+    fields["phase"] = "failed";
+    log.error(error.what(), fields);
+  } catch (const std::exception& error) {
+    result.exit_code = exit_code_for(std::current_exception());
+    result.error_kind = "internal";
+    result.message = error.what();
+    fields.update({{"phase", "failed"}, {"error_kind", "internal"}, {"exit_code", result.exit_code}});
+    log.error(error.what(), fields);
+  }
+  return result;
+}
+
+nlohmann::json job_context(const JobConfig& config) {
+  return {{"source_bucket", config.source_bucket}, {"key", config.object_key}, {"dest_bucket", config.dest_bucket},
+          {"dest_key", config.dest_key}};
+}
+
 int run_job_command(const Environment& env) {
   Logger log(lookup(env, "TXT2PDF_LOG_FORMAT").value_or("json") == "human" ? LogFormat::kHuman : LogFormat::kJson);
-  nlohmann::json context = nlohmann::json::object();
-  const auto started = SteadyClock::now();
   try {
     const auto config = parse_job_config(env);
-    context = {{"source_bucket", config.source_bucket}, {"key", config.object_key}, {"dest_bucket", config.dest_bucket},
-               {"dest_key", config.dest_key}};
     SystemClock clock;
     RenderOptions options;
     set_render_time(options, clock.now());
@@ -208,25 +241,16 @@ int run_job_command(const Environment& env) {
     S3Client s3(aws, config.s3);
 
     const auto temp_dir = lookup(env, "TMPDIR").value_or("/tmp");
-    const auto report = run_job(config, options, s3, log, temp_dir);
-    auto fields = context;
-    fields.update({{"phase", "done"}, {"skipped", report.skipped}, {"bytes", report.source_bytes},
-                   {"pdf_bytes", report.pdf_bytes}, {"pages", report.pages}, {"source_etag", report.source_etag},
-                   {"get_ms", report.get_ms}, {"render_ms", report.render_ms}, {"put_ms", report.put_ms},
-                   {"head_ms", report.head_ms}, {"total_ms", elapsed_ms(started)}, {"exit_code", kExitOk}});
-    log.info(report.skipped ? "already converted" : "converted", fields);
-    return kExitOk;
+    return convert_object(config, options, s3, log, temp_dir).exit_code;
   } catch (const Error& error) {
-    auto fields = context;
-    fields.update(error_fields(error));
+    // Configuration and client set-up failures (before any object is touched).
+    auto fields = error_fields(error);
     fields["exit_code"] = exit_code_for(error);
     fields["phase"] = "failed";
     log.error(error.what(), fields);
     return exit_code_for(error);
   } catch (const std::exception& error) {
-    auto fields = context;
-    fields.update({{"phase", "failed"}, {"error_kind", "internal"}, {"exit_code", exit_code_for(std::current_exception())}});
-    log.error(error.what(), fields);
+    log.error(error.what(), {{"phase", "failed"}, {"error_kind", "internal"}, {"exit_code", exit_code_for(std::current_exception())}});
     return exit_code_for(std::current_exception());
   }
 }

@@ -35,6 +35,24 @@ inline constexpr const char* kConverterMetadata = "converter";
 [[nodiscard]] JobReport run_job(const JobConfig& config, const RenderOptions& options, S3Client& s3, const Logger& log,
                                 const std::string& temp_dir);
 
+// The outcome of convert_object(): the exit code txt2pdf-job would exit with, and what it did.
+struct JobResult {
+  int exit_code = 0;      // the README's exit-code table (0 = written and verified, or skipped)
+  JobReport report;       // filled on success; on exit 0 the PDF's HEAD matched length and source-etag
+  std::string error_kind;  // on failure: error_fields()' "error_kind" (e.g. "bad-input", "transient")
+  std::string message;     // on failure: the error's message
+};
+
+// One object, end to end, on clients the caller keeps between objects (the dispatcher's worker
+// processes, a manifest child): run_job() with the final "done"/"failed" log record and the
+// error -> exit-code mapping of txt2pdf-job. `s3` may be reused for the next object (kept-alive
+// connections, cached bucket regions). Never throws: every failure is in the result.
+[[nodiscard]] JobResult convert_object(const JobConfig& config, const RenderOptions& options, S3Client& s3,
+                                       const Logger& log, const std::string& temp_dir);
+
+// The log context of one job: source_bucket, key, dest_bucket, dest_key.
+[[nodiscard]] nlohmann::json job_context(const JobConfig& config);
+
 // The whole job as main runs it: configuration, clients, run_job, logging, exit code.
 [[nodiscard]] int run_job_command(const Environment& env);
 

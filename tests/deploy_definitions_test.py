@@ -288,7 +288,9 @@ def source(*patterns):
 def sqs_actions():
     code = source("aws/sqs.cpp")
     assert '"AmazonSQS."' in code, "src/aws/sqs.cpp no longer builds AmazonSQS.* targets"
-    return {"sqs:" + op for op in re.findall(r"json_request\(\s*\w+\s*,\s*\"(\w+)\"", code)}
+    # A batch call is authorized by its single action (DeleteMessageBatch needs sqs:DeleteMessage):
+    # https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-batch-api.html
+    return {"sqs:" + re.sub(r"Batch$", "", op) for op in re.findall(r"json_request\(\s*\w+\s*,\s*\"(\w+)\"", code)}
 
 
 def ecs_actions():

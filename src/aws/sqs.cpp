@@ -232,4 +232,96 @@ std::map<std::string, std::string> SqsClient::queue_attributes(const std::string
       send_request(get_queue_attributes_request(endpoint_, queue_url, names)).body);
 }
 
+// ---- Batched calls: DeleteMessageBatch, ChangeMessageVisibilityBatch ----
+
+namespace {
+
+void check_batch(const std::vector<BatchEntry>& entries, std::string_view operation) {
+  if (entries.empty() || entries.size() > kMaxBatchEntries) {
+    throw Error(ErrorKind::kInternal, "SQS " + std::string(operation) + ": " + std::to_string(entries.size()) +
+                                          " entries (1.." + std::to_string(kMaxBatchEntries) + " allowed)");
+  }
+}
+
+}  // namespace
+
+HttpRequest delete_message_batch_request(const std::string& endpoint, const std::string& queue_url,
+                                         const std::vector<BatchEntry>& entries) {
+  check_batch(entries, "DeleteMessageBatch");
+  json list = json::array();
+  for (const auto& entry : entries) list.push_back({{"Id", entry.id}, {"ReceiptHandle", entry.receipt_handle}});
+  return json_request(endpoint, "DeleteMessageBatch", {{"QueueUrl", queue_url}, {"Entries", std::move(list)}});
+}
+
+HttpRequest change_visibility_batch_request(const std::string& endpoint, const std::string& queue_url,
+                                            const std::vector<BatchEntry>& entries) {
+  check_batch(entries, "ChangeMessageVisibilityBatch");
+  json list = json::array();
+  for (const auto& entry : entries) {
+    list.push_back({{"Id", entry.id},
+                    {"ReceiptHandle", entry.receipt_handle},
+                    {"VisibilityTimeout", entry.visibility_timeout.count()}});
+  }
+  return json_request(endpoint, "ChangeMessageVisibilityBatch", {{"QueueUrl", queue_url}, {"Entries", std::move(list)}});
+}
+
+BatchResult parse_batch_response(std::string_view body, std::string_view operation, const std::vector<BatchEntry>& sent) {
+  const auto value = parse_body(body, operation);
+  BatchResult result;
+  std::map<std::string, bool> answered;
+  const auto list = [&](const char* name) -> const json* {
+    const auto found = value.find(name);
+    if (found == value.end() || found->is_null()) return nullptr;
+    if (!found->is_array()) throw Error(ErrorKind::kTransient, "SQS " + std::string(operation) + ": " + name + " is not an array");
+    return &*found;
+  };
+  if (const auto* successful = list("Successful")) {
+    for (const auto& item : *successful) {
+      const auto id = item.is_object() ? string_member(item, "Id") : std::string();
+      if (id.empty()) throw Error(ErrorKind::kTransient, "SQS " + std::string(operation) + ": a Successful entry has no Id");
+      result.successful.push_back(id);
+      answered[id] = true;
+    }
+  }
+  if (const auto* failed = list("Failed")) {
+    for (const auto& item : *failed) {
+      if (!item.is_object()) throw Error(ErrorKind::kTransient, "SQS " + std::string(operation) + ": a Failed entry is not an object");
+      BatchFailure failure;
+      failure.id = string_member(item, "Id");
+      const auto fault = item.find("SenderFault");
+      failure.sender_fault = fault != item.end() && fault->is_boolean() && fault->get<bool>();
+      failure.code = string_member(item, "Code");
+      failure.message = string_member(item, "Message");
+      answered[failure.id] = true;
+      result.failed.push_back(std::move(failure));
+    }
+  }
+  for (const auto& entry : sent) {
+    if (answered.count(entry.id) == 0) {
+      result.failed.push_back({entry.id, false, "MissingFromReply", "the reply lists this entry neither as successful nor as failed"});
+    }
+  }
+  return result;
+}
+
+bool is_stale_receipt_code(const std::string& code) {
+  const auto name = short_code(code);
+  return name == "ReceiptHandleIsInvalid" || name == "MessageNotInflight";
+}
+
+bool batch_failure_retryable(const BatchFailure& failure) {
+  if (is_stale_receipt_code(failure.code)) return false;
+  return !failure.sender_fault || kind_for(400, failure.code) == ErrorKind::kTransient;
+}
+
+BatchResult SqsClient::delete_message_batch(const std::string& queue_url, const std::vector<BatchEntry>& entries) {
+  return parse_batch_response(send_request(delete_message_batch_request(endpoint_, queue_url, entries)).body,
+                              "DeleteMessageBatch", entries);
+}
+
+BatchResult SqsClient::change_visibility_batch(const std::string& queue_url, const std::vector<BatchEntry>& entries) {
+  return parse_batch_response(send_request(change_visibility_batch_request(endpoint_, queue_url, entries)).body,
+                              "ChangeMessageVisibilityBatch", entries);
+}
+
 }  // namespace txt2pdf::sqs

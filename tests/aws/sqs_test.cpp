@@ -245,5 +245,97 @@ TEST(SqsClient, SignsForSqsAndPostsToTheEndpoint) {
   }
 }
 
+// ---- Batched calls -----------------------------------------------------------------------------
+
+const fs::path kTestData = fs::path(TXT2PDF_TEST_DATA_DIR) / "aws";
+
+// The Ids botocore's own batch samples carry, in order (query-XML samples; the JSON reply has the
+// same members).
+std::vector<std::string> sample_ids(const std::string& file) {
+  const auto xml = read(kSqs / "query-xml/botocore/responses" / file);
+  std::vector<std::string> ids;
+  for (std::size_t at = xml.find("<Id>"); at != std::string::npos; at = xml.find("<Id>", at + 1)) {
+    ids.push_back(xml.substr(at + 4, xml.find("</Id>", at) - at - 4));
+  }
+  return ids;
+}
+
+TEST(SqsBatch, RequestsCarryEveryEntry) {
+  const std::vector<sqs::BatchEntry> entries{{"0", "rh-a", std::chrono::seconds(30)}, {"1", "rh-b", std::chrono::seconds(0)}};
+  const auto remove = sqs::delete_message_batch_request(kEndpoint, "https://q/1/jobs", entries);
+  EXPECT_EQ(find_header(remove.headers, "X-Amz-Target"), "AmazonSQS.DeleteMessageBatch");
+  EXPECT_EQ(json::parse(remove.body), json::parse(R"({"QueueUrl": "https://q/1/jobs", "Entries": [
+      {"Id": "0", "ReceiptHandle": "rh-a"}, {"Id": "1", "ReceiptHandle": "rh-b"}]})"));
+  const auto change = sqs::change_visibility_batch_request(kEndpoint, "https://q/1/jobs", entries);
+  EXPECT_EQ(find_header(change.headers, "X-Amz-Target"), "AmazonSQS.ChangeMessageVisibilityBatch");
+  EXPECT_EQ(json::parse(change.body)["Entries"][0]["VisibilityTimeout"], 30);
+  EXPECT_EQ(json::parse(change.body)["Entries"][1]["VisibilityTimeout"], 0);
+  EXPECT_THROW((void)sqs::delete_message_batch_request(kEndpoint, "q", {}), Error);
+  EXPECT_THROW((void)sqs::delete_message_batch_request(kEndpoint, "q", std::vector<sqs::BatchEntry>(11, entries[0])), Error);
+}
+
+TEST(SqsBatch, AllSuccessfulAsInBotocoreSamples) {
+  for (const auto* file : {"sqs-delete-message-batch.xml", "sqs-change-message-visibility-batch.xml"}) {
+    const auto ids = sample_ids(file);
+    ASSERT_EQ(ids.size(), 2u) << file;
+    json reply = {{"Successful", json::array()}, {"Failed", json::array()}};
+    std::vector<sqs::BatchEntry> sent;
+    for (const auto& id : ids) {
+      reply["Successful"].push_back({{"Id", id}});
+      sent.push_back({id, "rh-" + id, std::chrono::seconds(0)});
+    }
+    const auto result = sqs::parse_batch_response(reply.dump(), "Batch", sent);
+    EXPECT_EQ(result.successful, ids) << file;
+    EXPECT_TRUE(result.failed.empty()) << file;
+  }
+}
+
+TEST(SqsBatch, EveryFailedEntryIsReportedOnItsOwn) {
+  const std::vector<sqs::BatchEntry> sent{{"0", "a", {}}, {"1", "b", {}}, {"2", "c", {}}};
+  const auto result = sqs::parse_batch_response(read(kTestData / "sqs-DeleteMessageBatch.response-partial.json"),
+                                                "DeleteMessageBatch", sent);
+  EXPECT_EQ(result.successful, std::vector<std::string>{"0"});
+  ASSERT_EQ(result.failed.size(), 2u);
+  EXPECT_EQ(result.failed[0].id, "1");
+  EXPECT_TRUE(result.failed[0].sender_fault);
+  EXPECT_TRUE(sqs::is_stale_receipt_code(result.failed[0].code));
+  EXPECT_FALSE(sqs::batch_failure_retryable(result.failed[0])) << "a stale receipt is not ours to retry";
+  EXPECT_EQ(result.failed[1].id, "2");
+  EXPECT_FALSE(result.failed[1].sender_fault);
+  EXPECT_TRUE(sqs::batch_failure_retryable(result.failed[1])) << "SQS's own fault: send again";
+
+  const auto throttled = sqs::parse_batch_response(
+      read(kTestData / "sqs-ChangeMessageVisibilityBatch.response-throttled.json"), "ChangeMessageVisibilityBatch",
+      {{"0", "a", {}}, {"1", "b", {}}});
+  ASSERT_EQ(throttled.failed.size(), 1u);
+  EXPECT_TRUE(sqs::batch_failure_retryable(throttled.failed[0])) << "throttling is retried even as a sender fault";
+  EXPECT_FALSE(sqs::batch_failure_retryable({"x", true, "InvalidParameterValue", "bad"}));
+}
+
+TEST(SqsBatch, AnEntryTheReplyForgetsIsNotDone) {
+  const auto result = sqs::parse_batch_response(R"({"Successful": [{"Id": "0"}]})", "DeleteMessageBatch",
+                                                {{"0", "a", {}}, {"1", "b", {}}});
+  ASSERT_EQ(result.failed.size(), 1u);
+  EXPECT_EQ(result.failed[0].id, "1");
+  EXPECT_EQ(result.failed[0].code, "MissingFromReply");
+  EXPECT_TRUE(sqs::batch_failure_retryable(result.failed[0]));
+  EXPECT_THROW((void)sqs::parse_batch_response(R"({"Successful": {}})", "X", {}), Error);
+  EXPECT_THROW((void)sqs::parse_batch_response("[1]", "X", {}), Error);
+}
+
+TEST(SqsBatch, ClientSendsTheBatch) {
+  FakeHttp http;
+  FixedCredentials credentials;
+  FixedClock clock;
+  AwsClient aws(http, credentials, clock);
+  sqs::SqsClient client(aws, "http://127.0.0.1:9324", "us-east-1");
+  http.reply.status = 200;
+  http.reply.body = R"({"Successful": [{"Id": "0"}], "Failed": []})";
+  const auto result = client.delete_message_batch("http://q/1/jobs", {{"0", "rh", {}}});
+  EXPECT_EQ(result.successful, std::vector<std::string>{"0"});
+  ASSERT_EQ(http.requests.size(), 1u);
+  EXPECT_EQ(find_header(http.requests[0].headers, "X-Amz-Target"), "AmazonSQS.DeleteMessageBatch");
+}
+
 }  // namespace
 }  // namespace txt2pdf

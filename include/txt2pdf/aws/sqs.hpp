@@ -70,6 +70,44 @@ struct Message {
 // (ReceiptHandleIsInvalid, MessageNotInflight, in either naming).
 [[nodiscard]] bool is_stale_receipt(const Error& error);
 
+// ---- Batched calls: DeleteMessageBatch, ChangeMessageVisibilityBatch ----
+// Up to kMaxBatchEntries entries per call, each with an Id unique in the call ([A-Za-z0-9_-],
+// at most 80 characters). A 200 reply lists each entry in Successful[] or Failed[]; the caller
+// must handle every Failed[] entry on its own (parse_batch_response also reports an entry the
+// reply does not mention as failed, code "MissingFromReply": nothing is assumed done).
+inline constexpr std::size_t kMaxBatchEntries = 10;
+
+struct BatchEntry {
+  std::string id;
+  std::string receipt_handle;
+  std::chrono::seconds visibility_timeout{0};  // ChangeMessageVisibilityBatch only
+};
+
+struct BatchFailure {
+  std::string id;
+  bool sender_fault = false;  // true: this entry is wrong (e.g. a stale receipt); false: SQS's side
+  std::string code;           // e.g. "ReceiptHandleIsInvalid", "InternalError"
+  std::string message;
+};
+
+struct BatchResult {
+  std::vector<std::string> successful;  // Ids
+  std::vector<BatchFailure> failed;
+};
+
+[[nodiscard]] HttpRequest delete_message_batch_request(const std::string& endpoint, const std::string& queue_url,
+                                                       const std::vector<BatchEntry>& entries);
+[[nodiscard]] HttpRequest change_visibility_batch_request(const std::string& endpoint, const std::string& queue_url,
+                                                          const std::vector<BatchEntry>& entries);
+// `sent`: the entries of the request, to find those the reply leaves out. Throws Error(kTransient)
+// when the body is not the documented shape.
+[[nodiscard]] BatchResult parse_batch_response(std::string_view body, std::string_view operation,
+                                               const std::vector<BatchEntry>& sent);
+// A failed entry worth sending again: SQS's fault (SenderFault false) or a throttling code. A
+// stale receipt (is_stale_receipt_code) is not: that message is no longer ours to act on.
+[[nodiscard]] bool batch_failure_retryable(const BatchFailure& failure);
+[[nodiscard]] bool is_stale_receipt_code(const std::string& code);
+
 // One client per thread (the HttpClient underneath is not thread-safe).
 class SqsClient {
  public:
@@ -83,6 +121,11 @@ class SqsClient {
                    const std::map<std::string, MessageAttribute>& attributes);
   [[nodiscard]] std::map<std::string, std::string> queue_attributes(const std::string& queue_url,
                                                                     const std::vector<std::string>& names);
+  // Batched calls (at most kMaxBatchEntries entries). Throw Error as the single calls do when the
+  // whole call fails; per-entry failures are in the result.
+  [[nodiscard]] BatchResult delete_message_batch(const std::string& queue_url, const std::vector<BatchEntry>& entries);
+  [[nodiscard]] BatchResult change_visibility_batch(const std::string& queue_url,
+                                                    const std::vector<BatchEntry>& entries);
 
  private:
   HttpResponse send_request(const HttpRequest& request);

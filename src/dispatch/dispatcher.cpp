@@ -12,6 +12,9 @@ using std::chrono::seconds;
 using Time = std::chrono::system_clock::time_point;
 
 constexpr std::chrono::milliseconds kTick{50};
+// While jobs run, the loop looks at them more often: a worker-pool conversion takes milliseconds
+// and its slot should not wait a whole tick for the next object.
+constexpr std::chrono::milliseconds kBusyTick{5};
 constexpr seconds kStopGrace{4};  // after SIGTERM to jobs, within ECS's 30 s stopTimeout
 constexpr int kMaxSettleAttempts = 5;
 
@@ -180,16 +183,24 @@ void Dispatcher::admit(const sqs::Message& message) {
   in_flight_.push_back(std::move(entry));
 }
 
-std::string Dispatcher::launcher_for(Task& task) {
+std::string Dispatcher::launcher_for(const InFlight& message, Task& task) {
   if (config_.launcher != "auto") return config_.launcher;
   const auto head = deps_.head_object(task.spec.source_bucket, task.spec.object_key);
   if (!head) throw Error(ErrorKind::kNotFound, "source object s3://" + task.spec.source_bucket + "/" + task.spec.object_key + " does not exist");
-  return deps_.route(head->metadata);
+  if (!deps_.route_object) return deps_.route(head->metadata);
+  // Size-aware routing (routing.hpp): the decision and its reason in the log and in /metrics.
+  const auto decision = deps_.route_object(*head);
+  deps_.metrics.routed(decision.launcher, decision.reason);
+  auto log_fields = fields(message, &task);
+  log_fields.update({{"launcher", decision.launcher}, {"reason", decision.reason}, {"detail", decision.detail},
+                     {"bytes", head->size}});
+  deps_.log.info("routed", log_fields);
+  return decision.launcher;
 }
 
 void Dispatcher::start_task(InFlight& message, Task& task) {
   try {
-    task.launcher = launcher_for(task);
+    task.launcher = launcher_for(message, task);
     const auto found = deps_.launchers.find(task.launcher);
     if (found == deps_.launchers.end() || found->second == nullptr) {
       throw Error(ErrorKind::kConfig, "no launcher \"" + task.launcher + "\" configured");
@@ -251,7 +262,8 @@ void Dispatcher::finish_task(InFlight& message, Task& task, const JobOutcome& ou
   task.exit_code = outcome.exit_code;
   task.detail = outcome.detail;
   task.outcome = outcome_for_exit_code(outcome.exit_code);
-  if (task.outcome == Outcome::kSucceeded) verify_success(task);
+  // A worker's own HEAD after its PUT (launcher_worker.hpp) is the proof: no second HEAD here.
+  if (task.outcome == Outcome::kSucceeded && !outcome.verified) verify_success(task);
   task.error_kind = task.outcome == Outcome::kSucceeded ? "" : exit_code_name(task.exit_code);
   if (task.outcome == Outcome::kTransient && task.exit_code == 0) task.error_kind = "verify-mismatch";
   const double elapsed = std::chrono::duration<double>(deps_.clock.now() - task.started).count();
@@ -424,9 +436,11 @@ int Dispatcher::run() {
     poll_jobs();
     settle_messages();
     heartbeat();
+    deps_.control_queue.flush();  // batched deletes and visibility changes of this tick
     deps_.metrics.set_in_flight(running_jobs());
+    const auto tick = running_jobs() > 0 ? kBusyTick : kTick;
     std::unique_lock lock(mutex_);
-    changed_.wait_for(lock, kTick, [this] { return !inbox_.empty(); });
+    changed_.wait_for(lock, tick, [this] { return !inbox_.empty(); });
   }
   return drain();
 }
@@ -477,6 +491,7 @@ int Dispatcher::drain() {
     poll_jobs();
     settle_messages();
     heartbeat();
+    deps_.control_queue.flush();
     deps_.clock.sleep_for(kTick);
   }
   poll_jobs();
@@ -491,6 +506,7 @@ int Dispatcher::drain() {
     }
   }
   settle_messages();
+  deps_.control_queue.flush_all();
   deps_.log.info("drained", {{"messages_left", in_flight_.size()}});
   return kExitOk;
 }

@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "txt2pdf/core/error.hpp"
+#include "txt2pdf/job/config.hpp"
 
 namespace txt2pdf {
 namespace {
@@ -72,6 +73,24 @@ std::string endpoint_for(const Environment& env, std::string_view specific) {
   return get_or(env, "AWS_ENDPOINT_URL", "");
 }
 
+// The worker pool, LAUNCHER=auto's size rule and SQS batching.
+void parse_volume_settings(const Environment& env, DispatcherConfig& config) {
+  config.worker_max_jobs = static_cast<int>(parse_integer(env, "WORKER_MAX_JOBS", config.worker_max_jobs, 1, 1000000));
+  if (const auto text = lookup(env, "WORKER_MEMORY_BYTES")) {
+    config.worker_memory_bytes = parse_byte_size("WORKER_MEMORY_BYTES", *text);
+  }
+  config.worker_crash_limit =
+      static_cast<int>(parse_integer(env, "WORKER_CRASH_LIMIT", config.worker_crash_limit, 1, 100));
+  if (const auto text = lookup(env, "INPROCESS_MAX_BYTES")) {
+    config.inprocess_max_bytes = parse_byte_size("INPROCESS_MAX_BYTES", *text);
+  }
+  config.auto_large_launcher = get_or(env, "AUTO_LARGE_LAUNCHER", config.auto_large_launcher);
+  if (config.auto_large_launcher != "batch" && config.auto_large_launcher != "ecs") {
+    throw Error(ErrorKind::kConfig, "AUTO_LARGE_LAUNCHER=\"" + config.auto_large_launcher + "\" is not batch or ecs");
+  }
+  config.sqs_batch = parse_bool(env, "SQS_BATCH", config.sqs_batch);
+}
+
 }  // namespace
 
 std::string endpoint_of_queue_url(const std::string& variable, const std::string& queue_url) {
@@ -107,10 +126,11 @@ DispatcherConfig parse_dispatcher_config(const Environment& env) {
   config.dest_bucket = require(env, "DEST_BUCKET");
   config.dest_prefix = get_or(env, "DEST_PREFIX", "");
   config.dlq_url = get_or(env, "DLQ_URL", "");
-  config.launcher = get_or(env, "LAUNCHER", "local");
-  if (config.launcher != "local" && config.launcher != "docker" && config.launcher != "batch" &&
-      config.launcher != "ecs" && config.launcher != "auto") {
-    throw Error(ErrorKind::kConfig, "LAUNCHER=\"" + config.launcher + "\" is not one of local, docker, batch, ecs, auto");
+  config.launcher = get_or(env, "LAUNCHER", config.launcher);
+  if (config.launcher != "worker" && config.launcher != "local" && config.launcher != "docker" &&
+      config.launcher != "batch" && config.launcher != "ecs" && config.launcher != "auto") {
+    throw Error(ErrorKind::kConfig,
+                "LAUNCHER=\"" + config.launcher + "\" is not one of worker, local, docker, batch, ecs, auto");
   }
   config.job_command = split(get_or(env, "JOB_COMMAND", ""), ' ');
   config.docker_command = get_or(env, "DOCKER_COMMAND", "docker");
@@ -144,6 +164,7 @@ DispatcherConfig parse_dispatcher_config(const Environment& env) {
   config.s3.endpoint_url = endpoint_for(env, "AWS_ENDPOINT_URL_S3");
   config.s3.force_path_style = parse_bool(env, "TXT2PDF_S3_FORCE_PATH_STYLE", false);
   config.aws = parse_aws_launcher_settings(env);
+  parse_volume_settings(env, config);
   return config;
 }
 

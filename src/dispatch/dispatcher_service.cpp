@@ -2,6 +2,9 @@
 #include <memory>
 
 #include "txt2pdf/aws/credentials.hpp"
+#include "txt2pdf/dispatch/batched_queue.hpp"
+#include "txt2pdf/dispatch/launcher_worker.hpp"
+#include "txt2pdf/dispatch/routing.hpp"
 #include "txt2pdf/dispatch/dispatcher.hpp"
 #include "txt2pdf/core/exit_codes.hpp"
 #include "txt2pdf/dispatch/launchers_aws.hpp"
@@ -37,16 +40,26 @@ struct Launchers {
 Launchers make_launchers(const DispatcherConfig& config, const Environment& env, CredentialsProvider& credentials,
                          Clock& clock) {
   Launchers launchers;
+  if (config.launcher == "worker" || config.launcher == "auto") {
+    WorkerPoolOptions pool{config.job_command, env, config.worker_max_jobs, config.worker_memory_bytes,
+                           config.worker_crash_limit};
+    launchers.add(std::make_unique<WorkerLauncher>(std::move(pool), credentials));
+  }
   if (config.launcher == "local") launchers.add(std::make_unique<LocalLauncher>(config.job_command, env));
   if (config.launcher == "docker") {
     launchers.add(std::make_unique<DockerLauncher>(
         DockerOptions{config.docker_command, config.job_image, config.docker_args}, env));
   }
-  check_aws_launcher_settings(config.aws, config.launcher);
+  // LAUNCHER=auto (routing.hpp) needs Batch for processor-type: pool, and ECS when it takes the
+  // large objects (AUTO_LARGE_LAUNCHER=ecs) or is configured anyway.
+  const bool auto_ecs = config.launcher == "auto" &&
+                        (config.auto_large_launcher == "ecs" || !config.aws.task_definition.empty());
+  check_aws_launcher_settings(config.aws, config.launcher == "auto" ? "batch" : config.launcher);
+  if (auto_ecs) check_aws_launcher_settings(config.aws, "ecs");
   if (config.launcher == "batch" || config.launcher == "auto") {
     launchers.add(make_batch_launcher(config.aws, credentials, clock));
   }
-  if (config.launcher == "ecs" || config.launcher == "auto") {
+  if (config.launcher == "ecs" || auto_ecs) {
     launchers.add(make_ecs_launcher(config.aws, credentials, clock));
   }
   return launchers;
@@ -68,13 +81,21 @@ int run_dispatcher_service(const Environment& env) {
   sqs::SqsClient receive_sqs(receiver.aws, config.sqs_endpoint, config.region);
   sqs::SqsClient control_sqs(control.aws, config.sqs_endpoint, config.region);
   SqsMessageQueue receive_queue(receive_sqs, config.queue_url, config.dlq_url);
-  SqsMessageQueue control_queue(control_sqs, config.queue_url, config.dlq_url);
+  SqsMessageQueue immediate_control_queue(control_sqs, config.queue_url, config.dlq_url);
+  BatchedSqsQueue batched_control_queue(control_sqs, config.queue_url, config.dlq_url, log, metrics);
+  MessageQueue& control_queue =
+      config.sqs_batch ? static_cast<MessageQueue&>(batched_control_queue) : immediate_control_queue;
   S3Client s3(control.aws, config.s3);
   HeadObject head = [&s3](const std::string& bucket, const std::string& key) -> std::optional<ObjectHead> {
     auto info = s3.head_object(bucket, key);
     if (!info) return std::nullopt;
-    return ObjectHead{info->etag, info->metadata};
+    return ObjectHead{info->etag, info->metadata, info->size};
   };
+  RouteObject route_object = nullptr;
+  if (config.launcher == "auto") {
+    route_object = [rule = RoutingRule{config.inprocess_max_bytes, "worker", config.auto_large_launcher}](
+                       const ObjectHead& source) { return route_by_size(rule, source); };
+  }
 
   AwsSession launcher_session(env, clock, CurlOptions{});
   auto launchers = make_launchers(config, env, *launcher_session.credentials, clock);
@@ -92,11 +113,12 @@ int run_dispatcher_service(const Environment& env) {
                                   {"dest_bucket", config.dest_bucket},
                                   {"launcher", config.launcher},
                                   {"max_concurrency", config.max_concurrency},
+                                  {"sqs_batch", config.sqs_batch},
                                   {"health_port", health ? health->port() : 0},
                                   {"dlq", !config.dlq_url.empty()}});
 
   Dispatcher dispatcher(config, DispatcherDeps{receive_queue, control_queue, head, launchers.by_name,
-                                               route_launcher, clock, log, metrics});
+                                               route_launcher, clock, log, metrics, route_object});
   const int code = dispatcher.run();
   log.info("dispatcher stopped", {{"exit_code", code}});
   return code;

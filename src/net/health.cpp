@@ -91,6 +91,14 @@ void DispatcherMetrics::message_retried() {
   std::lock_guard lock(mutex_);
   ++retried_;
 }
+void DispatcherMetrics::routed(const std::string& launcher, const std::string& reason) {
+  std::lock_guard lock(mutex_);
+  ++routed_[{launcher, reason}];
+}
+void DispatcherMetrics::batch_entries_failed(int count) {
+  std::lock_guard lock(mutex_);
+  batch_entries_failed_ += count;
+}
 void DispatcherMetrics::set_in_flight(int jobs) {
   std::lock_guard lock(mutex_);
   in_flight_ = jobs;
@@ -134,6 +142,14 @@ std::string DispatcherMetrics::render_prometheus() const {
   out << "txt2pdf_dispatcher_job_duration_seconds_bucket{le=\"+Inf\"} " << duration_count_ << '\n'
       << "txt2pdf_dispatcher_job_duration_seconds_sum " << duration_sum_ << '\n'
       << "txt2pdf_dispatcher_job_duration_seconds_count " << duration_count_ << '\n';
+  out << "# HELP txt2pdf_dispatcher_routed_total LAUNCHER=auto decisions, per launcher and reason.\n"
+         "# TYPE txt2pdf_dispatcher_routed_total counter\n";
+  for (const auto& [labels, count] : routed_) {
+    out << "txt2pdf_dispatcher_routed_total{launcher=\"" << labels.first << "\",reason=\"" << labels.second << "\"} "
+        << count << '\n';
+  }
+  counter("txt2pdf_dispatcher_batch_entries_failed_total",
+          "Entries of DeleteMessageBatch/ChangeMessageVisibilityBatch answered in Failed[].", batch_entries_failed_);
   return out.str();
 }
 

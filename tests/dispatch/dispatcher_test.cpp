@@ -21,6 +21,7 @@
 #include "txt2pdf/net/health.hpp"
 #include "txt2pdf/dispatch/launchers_aws.hpp"
 #include "txt2pdf/dispatch/launchers_local.hpp"
+#include "txt2pdf/dispatch/routing.hpp"
 #include "txt2pdf/core/signals.hpp"
 
 namespace txt2pdf {
@@ -101,7 +102,7 @@ TEST(DispatcherRules, DestinationKeyFollowsTheJobDefault) {
 
 TEST(DispatcherConfigTest, DefaultsAndRequiredVariables) {
   const auto config = base_config();
-  EXPECT_EQ(config.launcher, "local");
+  EXPECT_EQ(config.launcher, "worker");
   EXPECT_EQ(config.max_concurrency, 4);
   EXPECT_EQ(config.wait_time, 20s);
   EXPECT_EQ(config.drain_timeout, 25s);
@@ -364,6 +365,8 @@ struct FakeWorld {
   bool hang = false;  // jobs never finish until stopped
   std::set<std::string> no_write;  // keys whose job exits 0 without writing the PDF
   std::map<std::string, std::string> launched_by;  // key -> launcher name
+  bool claim_verified = false;  // jobs report outcome.verified (as the worker pool does)
+  int heads = 0;                // HEADs the dispatcher made
 };
 
 class FakeJob final : public RunningJob {
@@ -379,6 +382,7 @@ class FakeJob final : public RunningJob {
     const auto found = world_.exit_codes.find(spec_.object_key);
     outcome_.exit_code = stopped_ ? 75 : found == world_.exit_codes.end() ? 0 : found->second;
     outcome_.job_id = id_;
+    outcome_.verified = world_.claim_verified && outcome_.exit_code == 0;
     if (outcome_.exit_code == 0 && world_.no_write.count(spec_.object_key) == 0) {
       const auto& source = world_.objects[spec_.source_bucket + "/" + spec_.object_key];
       world_.objects[spec_.dest_bucket + "/" + spec_.dest_key] = {"\"pdf\"", {{"source-etag", source.etag}}};
@@ -446,6 +450,7 @@ class DispatcherLoop : public ::testing::Test {
     Logger log(LogFormat::kJson, log_fd_);
     HeadObject head = [this](const std::string& bucket, const std::string& key) -> std::optional<ObjectHead> {
       std::lock_guard lock(world_.mutex);
+      ++world_.heads;
       const auto found = world_.objects.find(bucket + "/" + key);
       if (found == world_.objects.end()) return std::nullopt;
       return found->second;
@@ -453,9 +458,10 @@ class DispatcherLoop : public ::testing::Test {
     FakeLauncher launcher(world_);
     FakeLauncher batch(world_, "batch");
     FakeLauncher ecs(world_, "ecs");
+    FakeLauncher worker(world_, "worker");
     Dispatcher dispatcher(config, DispatcherDeps{queue, queue, head,
-                                                 {{"local", &launcher}, {"batch", &batch}, {"ecs", &ecs}},
-                                                 route_launcher, clock, log, metrics_});
+                                                 {{"local", &launcher}, {"batch", &batch}, {"ecs", &ecs}, {"worker", &worker}},
+                                                 route_launcher, clock, log, metrics_, route_object_});
     int code = -1;
     std::thread runner([&] { code = dispatcher.run(); });
     const auto deadline = std::chrono::steady_clock::now() + 10s;
@@ -471,6 +477,7 @@ class DispatcherLoop : public ::testing::Test {
 
   FakeWorld world_;
   DispatcherMetrics metrics_;
+  RouteObject route_object_ = nullptr;
   int log_fd_ = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
 };
 
@@ -644,6 +651,77 @@ TEST_F(DispatcherLoop, AutoRoutesPoolObjectsToBatchOthersToEcs) {
   ASSERT_EQ(queue.dead().size(), 1u);
   EXPECT_EQ(queue.dead()[0].second.at("exit_code").string_value, "66");
   EXPECT_EQ(queue.dead()[0].second.at("object_key").string_value, "gone.txt");
+}
+
+TEST_F(DispatcherLoop, AutoRoutesBySizeToWorkersOrBatchWithTheReasonInMetrics) {
+  FakeQueue queue(true);
+  add_source("small.txt");
+  add_source("large.txt");
+  add_source("pool.txt");
+  {
+    std::lock_guard lock(world_.mutex);
+    world_.objects["in/small.txt"].size = 100;
+    world_.objects["in/large.txt"].size = 101;
+    world_.objects["in/pool.txt"].size = 5;
+    world_.objects["in/pool.txt"].metadata["processor-type"] = "pool";
+  }
+  auto config = base_config();
+  config.launcher = "auto";
+  route_object_ = [](const ObjectHead& source) { return route_by_size(RoutingRule{100, "worker", "batch"}, source); };
+  queue.push("m1", s3_event("in", {"small.txt", "large.txt", "pool.txt"}));
+  EXPECT_EQ(run_until(queue, [&] { return !queue.deleted().empty(); }, config), 0);
+  EXPECT_EQ(world_.launched_by.at("small.txt"), "worker");
+  EXPECT_EQ(world_.launched_by.at("large.txt"), "batch");
+  EXPECT_EQ(world_.launched_by.at("pool.txt"), "batch");
+  const auto text = metrics_.render_prometheus();
+  for (const char* line : {"txt2pdf_dispatcher_routed_total{launcher=\"worker\",reason=\"within-inprocess-max\"} 1",
+                           "txt2pdf_dispatcher_routed_total{launcher=\"batch\",reason=\"over-inprocess-max\"} 1",
+                           "txt2pdf_dispatcher_routed_total{launcher=\"batch\",reason=\"processor-type-pool\"} 1"}) {
+    EXPECT_NE(text.find(line), std::string::npos) << line << "\n" << text;
+  }
+}
+
+TEST_F(DispatcherLoop, AutoSendsLargeObjectsToEcsWhenAsked) {
+  FakeQueue queue(true);
+  add_source("large.txt");
+  {
+    std::lock_guard lock(world_.mutex);
+    world_.objects["in/large.txt"].size = 1ull << 30;
+  }
+  auto config = base_config();
+  config.launcher = "auto";
+  route_object_ = [](const ObjectHead& source) { return route_by_size(RoutingRule{100, "worker", "ecs"}, source); };
+  queue.push("m1", s3_event("in", {"large.txt"}));
+  EXPECT_EQ(run_until(queue, [&] { return !queue.deleted().empty(); }, config), 0);
+  EXPECT_EQ(world_.launched_by.at("large.txt"), "ecs");
+}
+
+TEST_F(DispatcherLoop, AVerifiedOutcomeIsNotHeadedAgain) {
+  FakeQueue queue(true);
+  add_source("a.txt");
+  add_source("b.txt");
+  world_.claim_verified = true;
+  queue.push("m1", s3_event("in", {"a.txt"}));
+  EXPECT_EQ(run_until(queue, [&] { return !queue.deleted().empty(); }), 0);
+  EXPECT_EQ(world_.heads, 0) << "the worker's HEAD after its PUT is the proof";
+  world_.claim_verified = false;
+  queue.push("m2", s3_event("in", {"b.txt"}));
+  EXPECT_EQ(run_until(queue, [&] { return queue.deleted().size() == 2; }), 0);
+  EXPECT_EQ(world_.heads, 2) << "an unverified exit 0 is checked: HEAD source, HEAD PDF";
+}
+
+TEST_F(DispatcherLoop, NeverMoreInHandThanSlotsPlusOneBatch) {
+  FakeQueue queue(true);
+  auto config = base_config();
+  config.max_concurrency = 3;
+  world_.polls_to_finish = 5;
+  for (int i = 0; i < 30; ++i) {
+    add_source("g" + std::to_string(i) + ".txt");
+    queue.push("n" + std::to_string(i), s3_event("in", {"g" + std::to_string(i) + ".txt"}));
+  }
+  EXPECT_EQ(run_until(queue, [&] { return queue.deleted().size() == 30; }, config), 0);
+  EXPECT_LE(world_.max_running, 3);
+  EXPECT_LE(queue.max_asked(), 3) << "a receive asks for free slots only (at most one batch of 10)";
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <map>
@@ -43,6 +44,12 @@ class MessageQueue {
   virtual void send_to_dead_letters(const std::string& body,
                                     const std::map<std::string, sqs::MessageAttribute>& attributes) = 0;
   [[nodiscard]] virtual bool has_dead_letters() const = 0;
+  // Queues that batch deletes and visibility changes (batched_queue.hpp) send what is pending:
+  // flush() the full batches and any entry older than one tick, flush_all() everything (at the
+  // end of a drain). Entries that fail are retried by the queue or left to visibility, never
+  // reported as done. Immediate queues have nothing to do.
+  virtual void flush() {}
+  virtual void flush_all() { flush(); }
 };
 
 // MessageQueue over an SqsClient.
@@ -66,6 +73,7 @@ class SqsMessageQueue final : public MessageQueue {
 struct ObjectHead {
   std::string etag;  // as S3 sends it (quotes are ignored when comparing)
   std::map<std::string, std::string> metadata;  // x-amz-meta-* without the prefix, lower-case names
+  std::uint64_t size = 0;  // Content-Length
 };
 // HEAD an object: nullopt when it does not exist; throws Error otherwise. Called from the
 // dispatching thread only.
@@ -73,6 +81,15 @@ using HeadObject = std::function<std::optional<ObjectHead>(const std::string& bu
 
 // Picks the launcher name for an object when LAUNCHER=auto, from the source's metadata.
 using RouteLauncher = std::function<std::string(const std::map<std::string, std::string>& metadata)>;
+
+// LAUNCHER=auto by size and metadata (routing.hpp): the launcher, a short reason for /metrics
+// labels and a sentence for the log.
+struct RouteDecision {
+  std::string launcher;
+  std::string reason;
+  std::string detail;
+};
+using RouteObject = std::function<RouteDecision(const ObjectHead& source)>;
 
 // What happens to a message once all its objects are settled (pure, for tests).
 enum class Verdict { kDelete, kRetry, kDeadLetter };
@@ -100,6 +117,7 @@ struct DispatcherDeps {
   Clock& clock;
   const Logger& log;
   DispatcherMetrics& metrics;
+  RouteObject route_object = nullptr;  // LAUNCHER=auto: when set, used instead of `route`
 };
 
 class Dispatcher {
@@ -136,7 +154,7 @@ class Dispatcher {
   int drain();
   [[nodiscard]] int running_jobs() const;
   [[nodiscard]] int free_slots_locked() const;
-  [[nodiscard]] std::string launcher_for(Task& task);
+  [[nodiscard]] std::string launcher_for(const InFlight& message, Task& task);
   nlohmann::json fields(const InFlight& message, const Task* task = nullptr) const;
 
   DispatcherConfig config_;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -38,7 +39,7 @@ struct DispatcherConfig {
   std::string dest_bucket;  // DEST_BUCKET (required)
   std::string dest_prefix;  // DEST_PREFIX: prepended to each job's default destination key
   std::string dlq_url;      // DLQ_URL: empty leaves permanent failures to the queue's redrive policy
-  std::string launcher = "local";  // LAUNCHER: local, docker, batch, ecs, auto
+  std::string launcher = "worker";  // LAUNCHER: worker, local, docker, batch, ecs, auto
   std::vector<std::string> job_command;  // JOB_COMMAND split on spaces; empty: txt2pdf-job beside us
   std::string docker_command = "docker";  // DOCKER_COMMAND (e.g. podman)
   std::string job_image;                  // JOB_IMAGE (docker launcher, required there)
@@ -60,6 +61,14 @@ struct DispatcherConfig {
   // TXT2PDF_S3_FORCE_PATH_STYLE, the region (the job's own rules).
   S3Config s3;
   AwsLauncherSettings aws;
+  // The worker pool (LAUNCHER=worker, and auto's small objects): launcher_worker.hpp.
+  int worker_max_jobs = 500;                     // WORKER_MAX_JOBS, 1..1000000
+  std::uint64_t worker_memory_bytes = 1ull << 30;  // WORKER_MEMORY_BYTES (RLIMIT_AS), 0 = none
+  int worker_crash_limit = 2;                    // WORKER_CRASH_LIMIT, 1..100
+  // LAUNCHER=auto (routing.hpp): INPROCESS_MAX_BYTES, AUTO_LARGE_LAUNCHER (batch or ecs).
+  std::uint64_t inprocess_max_bytes = 32ull << 20;
+  std::string auto_large_launcher = "batch";
+  bool sqs_batch = true;  // SQS_BATCH: DeleteMessageBatch / ChangeMessageVisibilityBatch
 };
 
 // Throws Error(kConfig) naming the variable that is missing or malformed.

@@ -21,6 +21,9 @@ struct JobOutcome {
   int exit_code = 0;  // the job's exit code; 75 (transient) when the launcher lost the job
   std::string job_id;
   std::string detail;  // e.g. ECS stoppedReason, Batch statusReason, "killed by signal 9"
+  // The launcher checked the PDF itself on exit 0 (a worker's HEAD right after its PUT: length and
+  // source-etag matched), so the dispatcher does not HEAD it again.
+  bool verified = false;
 };
 
 class RunningJob {

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace txt2pdf {
@@ -27,6 +28,10 @@ class DispatcherMetrics {
   void message_deleted();
   void message_retried();
   void set_in_flight(int jobs);
+  // LAUNCHER=auto: one object sent to `launcher` for `reason` (a short label).
+  void routed(const std::string& launcher, const std::string& reason);
+  // Entries a batched SQS call answered in Failed[] (retried or left to visibility).
+  void batch_entries_failed(int count);
 
   // When the last ReceiveMessage succeeded (the construction time until the first one).
   [[nodiscard]] std::chrono::system_clock::time_point last_successful_receive() const;
@@ -53,6 +58,8 @@ class DispatcherMetrics {
   long duration_count_ = 0;
   double duration_sum_ = 0;
   std::atomic<std::int64_t> last_receive_ms_;
+  std::map<std::pair<std::string, std::string>, long> routed_;
+  long batch_entries_failed_ = 0;
 };
 
 struct HttpAnswer {

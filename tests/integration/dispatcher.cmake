@@ -30,5 +30,19 @@ foreach(case IN LISTS dispatcher_cases)
     FIXTURES_REQUIRED "s3_stack;sqs_server"
     LABELS integration
     TIMEOUT 240
-    ENVIRONMENT "${TXT2PDF_S3_TEST_ENV};AWS_ENDPOINT_URL_SQS=http://127.0.0.1:${TXT2PDF_TEST_SQS_PORT};TXT2PDF_DISPATCHER=$<TARGET_FILE:txt2pdf-dispatcher>;TXT2PDF_JOB=$<TARGET_FILE:txt2pdf-job>")
+    ENVIRONMENT "${TXT2PDF_S3_TEST_ENV};AWS_ENDPOINT_URL_SQS=http://127.0.0.1:${TXT2PDF_TEST_SQS_PORT};TXT2PDF_DISPATCHER=$<TARGET_FILE:txt2pdf-dispatcher>;TXT2PDF_JOB=$<TARGET_FILE:txt2pdf-job>;TXT2PDF_TEST_LAUNCHER=local")
+endforeach()
+
+# The same cases through the worker pool (LAUNCHER=worker, the default), faults injected by
+# worker_proxy.py, plus the cases only a pool has (a crashing worker, a 1 MB file in the pool).
+foreach(case IN LISTS dispatcher_cases ITEMS
+        test_worker_crash_kills_one_conversion_and_dead_letters_after_repeats
+        test_one_megabyte_converts_in_the_pool_without_a_process_per_file)
+  add_test(NAME dispatcher_worker.${case}
+    COMMAND ${TXT2PDF_PYTHON} ${CMAKE_CURRENT_LIST_DIR}/dispatcher_test.py DispatcherTest.${case})
+  set_tests_properties(dispatcher_worker.${case} PROPERTIES
+    FIXTURES_REQUIRED "s3_stack;sqs_server"
+    LABELS integration
+    TIMEOUT 240
+    ENVIRONMENT "${TXT2PDF_S3_TEST_ENV};AWS_ENDPOINT_URL_SQS=http://127.0.0.1:${TXT2PDF_TEST_SQS_PORT};TXT2PDF_DISPATCHER=$<TARGET_FILE:txt2pdf-dispatcher>;TXT2PDF_JOB=$<TARGET_FILE:txt2pdf-job>;TXT2PDF_TEST_LAUNCHER=worker")
 endforeach()

@@ -1,6 +1,8 @@
 #!/usr/bin/python3
 """txt2pdf-dispatcher end to end: real fauxqs (SQS, JSON protocol) and real radosgw (S3) on
-127.0.0.1, the real txt2pdf-job through the local launcher. No server turns uploads into SQS
+127.0.0.1, the real txt2pdf-job through the launcher TXT2PDF_TEST_LAUNCHER names: `local` (a
+process per file; faults injected by shell wrappers) or `worker` (the worker pool; the same faults
+injected by worker_proxy.py in front of a real `txt2pdf-job worker`). No server turns uploads into SQS
 messages, so each test uploads with boto3 and then sends the exact AWS event format itself.
 
 Environment (set by tests/integration/dispatcher.cmake): the S3 stack's credentials and
@@ -30,6 +32,8 @@ SQS = os.environ.get("AWS_ENDPOINT_URL_SQS", "http://127.0.0.1:9334")
 DISPATCHER = os.environ.get("TXT2PDF_DISPATCHER", "txt2pdf-dispatcher")
 JOB = os.environ.get("TXT2PDF_JOB", "txt2pdf-job")
 REGION = os.environ.get("AWS_REGION", "us-east-1")
+LAUNCHER = os.environ.get("TXT2PDF_TEST_LAUNCHER", "local")
+PROXY = os.path.join(os.path.dirname(os.path.abspath(__file__)), "worker_proxy.py")
 # Debian's boto3 1.26 predates AWS_ENDPOINT_URL support: pass the endpoint explicitly.
 S3_ENDPOINT = os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
 
@@ -124,7 +128,7 @@ class DispatcherTest(unittest.TestCase):
     def start_dispatcher(self, extra=None, port=0):
         env = dict(os.environ)
         env.update({"QUEUE_URL": self.queue_url, "DEST_BUCKET": self.dest, "DLQ_URL": self.dlq_url,
-                    "JOB_COMMAND": JOB, "MAX_CONCURRENCY": "4", "WAIT_TIME_SECONDS": "1",
+                    "JOB_COMMAND": JOB, "LAUNCHER": LAUNCHER, "MAX_CONCURRENCY": "4", "WAIT_TIME_SECONDS": "1",
                     "HEALTH_ADDRESS": "127.0.0.1", "HEALTH_PORT": str(port), "RETRY_BASE_SECONDS": "1",
                     "VISIBILITY_TIMEOUT_SECONDS": "30", "DRAIN_TIMEOUT_SECONDS": "10"})
         env.update(extra or {})
@@ -211,7 +215,7 @@ class DispatcherTest(unittest.TestCase):
         self.assertEqual(scraped["/healthz"][0], 200)
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as reply:
             metrics = reply.read().decode()
-        self.assertIn('txt2pdf_dispatcher_jobs_succeeded_total{launcher="local"} 50', metrics)
+        self.assertIn(f'txt2pdf_dispatcher_jobs_succeeded_total{{launcher="{LAUNCHER}"}} 50', metrics)
         self.assertIn("txt2pdf_dispatcher_messages_received_total 51", metrics)
         self.assertIn("txt2pdf_dispatcher_job_duration_seconds_count 50", metrics)
         self.assertEqual(self.stop(process), 0)
@@ -241,6 +245,13 @@ class DispatcherTest(unittest.TestCase):
         self.assertEqual(malformed["Body"], "{this is not an S3 event")
         self.assertEqual(self.pdf_keys(), [])
 
+    def faulty_job(self, mode, script, marks=None):
+        """JOB_COMMAND that injects `mode`: the shell `script` around the job for the local launcher,
+        worker_proxy.py in front of a real worker for the worker pool."""
+        if LAUNCHER == "worker":
+            return " ".join(["/usr/bin/python3", PROXY, mode, JOB] + ([marks] if marks else []))
+        return self.write_wrapper(mode + "-job", script)
+
     def write_wrapper(self, name, script):
         path = os.path.join(self.work, name)
         with open(path, "w") as out:
@@ -251,12 +262,12 @@ class DispatcherTest(unittest.TestCase):
     def test_transient_failure_is_retried_then_succeeds(self):
         marks = os.path.join(self.work, "marks")
         os.mkdir(marks)
-        wrapper = self.write_wrapper("flaky-job", f"""
+        wrapper = self.faulty_job("flaky", f"""
 mark="{marks}/$(printf '%s' "$OBJECT_KEY" | md5sum | cut -c1-32)"
 if [ ! -e "$mark" ]; then : > "$mark"; exit 75; fi
 echo again >> "$mark"
 exec "{JOB}"
-""")
+""", marks)
         etag = self.upload("flaky file.txt")
         self.send(s3_event(self.source, "flaky file.txt", etag))
         process = self.start_dispatcher({"JOB_COMMAND": wrapper})
@@ -267,7 +278,7 @@ exec "{JOB}"
         self.assertIn("message returned for a retry", self.log_text())
 
     def test_always_transient_reaches_the_dlq_by_redrive(self):
-        wrapper = self.write_wrapper("always-75", "exit 75\n")
+        wrapper = self.faulty_job("always75", "exit 75\n")
         etag = self.upload("never.txt")
         self.send(s3_event(self.source, "never.txt", etag))
         process = self.start_dispatcher({"JOB_COMMAND": wrapper})
@@ -278,7 +289,7 @@ exec "{JOB}"
         self.assertEqual(self.pdf_keys(), [])
 
     def interrupted_run(self, kill_signal):
-        slow = self.write_wrapper("slow-job", f'sleep 1\nexec "{JOB}"\n')
+        slow = self.faulty_job("slow", f'sleep 1\nexec "{JOB}"\n')
         keys = [f"part {i}.txt" for i in range(12)]
         for key in keys:
             self.send(s3_event(self.source, key, self.upload(key)))
@@ -308,7 +319,7 @@ exec "{JOB}"
         self.interrupted_run(signal.SIGKILL)
 
     def test_sigterm_past_the_drain_timeout_returns_messages_at_once(self):
-        hung = self.write_wrapper("hung-job", "exec sleep 60\n")
+        hung = self.faulty_job("hung", "exec sleep 60\n")
         keys = [f"hung {i}.txt" for i in range(3)]
         for key in keys:
             self.send(s3_event(self.source, key, self.upload(key)))
@@ -324,6 +335,47 @@ exec "{JOB}"
         self.wait_until(lambda: len(self.pdf_keys()) == 3 and self.queue_depth(self.queue_url) == 0, 40,
                         "the returned messages converted")
         self.assertEqual(self.stop(second), 0)
+
+    # -- the worker pool only -------------------------------------------------------------------
+    def test_worker_crash_kills_one_conversion_and_dead_letters_after_repeats(self):
+        if LAUNCHER != "worker":
+            self.skipTest("worker pool only")
+        keys = ["fine 1.txt", "crash me.txt", "fine 2.txt", "fine 3.txt"]
+        for key in keys:
+            self.send(s3_event(self.source, key, self.upload(key)))
+        process = self.start_dispatcher({"JOB_COMMAND": self.faulty_job("crash", "")})
+        found = []
+        self.wait_until(lambda: found.extend(self.receive_dlq()) or found, 90, "the crashing object in the DLQ")
+        self.wait_until(lambda: len(self.pdf_keys()) == 3 and self.queue_depth(self.queue_url) == 0, 60,
+                        "the other PDFs and an empty queue")
+        self.assertEqual(self.stop(process), 0)
+        self.assertEqual(sorted(self.pdf_keys()), ["fine 1.pdf", "fine 2.pdf", "fine 3.pdf"])
+        attributes = found[0]["MessageAttributes"]
+        self.assertEqual(attributes["object_key"]["StringValue"], "crash me.txt")
+        self.assertIn("worker crashed 2 times", attributes["reason"]["StringValue"])
+        self.assertIn("killed by signal 9", attributes["reason"]["StringValue"])
+
+    def test_one_megabyte_converts_in_the_pool_without_a_process_per_file(self):
+        if LAUNCHER != "worker":
+            self.skipTest("worker pool only")
+        big = b"".join(f"line {n:06d}: the quick brown fox jumps over the lazy dog, again and again\n".encode()
+                       for n in range(13000))  # ~1 MB
+        keys = ["big.txt"] + [f"small {i}.txt" for i in range(12)]
+        for key in keys:
+            self.send(s3_event(self.source, key, self.upload(key, big if key == "big.txt" else b"small\n")))
+        process = self.start_dispatcher({"MAX_CONCURRENCY": "2"})
+        self.wait_until(lambda: len(self.pdf_keys()) == len(keys) and self.queue_depth(self.queue_url) == 0, 90,
+                        "13 PDFs")
+        self.assertEqual(self.stop(process), 0)
+        head = self.s3.head_object(Bucket=self.dest, Key="big.pdf")
+        self.assertGreater(head["ContentLength"], 100000)
+        workers = set()
+        for line in self.log_text().splitlines():
+            record = json.loads(line)
+            if record.get("msg") == "job succeeded":
+                self.assertTrue(record["job_id"].startswith("worker-"), record)
+                workers.add(record["job_id"].split("#")[0])
+        self.assertLessEqual(len(workers), 2, "13 conversions on at most MAX_CONCURRENCY worker processes")
 
 
 if __name__ == "__main__":

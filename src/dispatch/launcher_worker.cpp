@@ -302,6 +302,15 @@ class WorkerJob final : public RunningJob {
 
 WorkerLauncher::WorkerLauncher(WorkerPoolOptions options, CredentialsProvider& credentials)
     : pool_(std::make_shared<Pool>(std::move(options), credentials)) {
+  auto& command = pool_->options.command;
+  const bool configured = !command.empty();
+  if (!configured) command.push_back(default_job_command());
+  // Refused here, at start-up (exit 64), as the local launcher does, rather than once per message.
+  if (!find_executable(command[0], pool_->options.env)) {
+    throw Error(ErrorKind::kConfig,
+                configured ? "JOB_COMMAND names \"" + command[0] + "\", which is not an executable file (or not in PATH)"
+                           : "JOB_COMMAND is not set and " + command[0] + " (txt2pdf-job beside the dispatcher) is not an executable file");
+  }
   if (pool_->options.max_jobs < 1) pool_->options.max_jobs = 1;
   if (pool_->options.crash_limit < 1) pool_->options.crash_limit = 1;
 }

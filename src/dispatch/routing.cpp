@@ -1,15 +1,13 @@
 #include "txt2pdf/dispatch/routing.hpp"
 
-#include <algorithm>
-#include <cctype>
+#include "txt2pdf/core/strings.hpp"
 
 namespace txt2pdf {
 
 RouteDecision route_by_size(const RoutingRule& rule, const ObjectHead& source) {
   constexpr std::string_view kPrefix = "x-amz-meta-";
   for (const auto& [name, value] : source.metadata) {
-    std::string key = name;
-    std::transform(key.begin(), key.end(), key.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::string key = to_lower(name);
     if (key.compare(0, kPrefix.size(), kPrefix) == 0) key.erase(0, kPrefix.size());
     if (key == "processor-type" && value == "pool") {
       return {"batch", "processor-type-pool", "x-amz-meta-processor-type: pool asks for AWS Batch"};

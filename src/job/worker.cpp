@@ -229,7 +229,7 @@ WorkerResult decode_worker_result(std::string_view line) {
 }
 
 int run_worker_command(const Environment& env, int in, int out) {
-  const Logger log(lookup(env, "TXT2PDF_LOG_FORMAT").value_or("json") == "human" ? LogFormat::kHuman : LogFormat::kJson);
+  const Logger log(log_format_or_json(env));
   limit_memory(env, log);
   // One set of clients for the worker's life: the point of the pool.
   Environment probe = env;
@@ -249,7 +249,6 @@ int run_worker_command(const Environment& env, int in, int out) {
   retry.max_attempts = base.max_attempts;
   AwsClient aws(*http, credentials, clock, retry);
   S3Client s3(aws, base.s3);
-  const auto temp_dir = lookup(env, "TMPDIR").value_or("/tmp");
 
   LineReader reader(in);
   std::string line;
@@ -265,12 +264,13 @@ int run_worker_command(const Environment& env, int in, int out) {
 
     WorkerResult result;
     result.id = request.id;
+    bool out_of_memory = false;
     try {
       const auto config = parse_job_config(job_env);
       RenderOptions options;
       set_render_time(options, clock.now());
       apply_environment(options, job_env);
-      const auto converted = convert_object(config, options, s3, log, temp_dir);
+      const auto converted = convert_object(config, options, s3, log, config.temp_dir);
       result.exit_code = converted.exit_code;
       result.verified = converted.exit_code == kExitOk;
       result.skipped = converted.report.skipped;
@@ -279,6 +279,7 @@ int run_worker_command(const Environment& env, int in, int out) {
       result.pages = converted.report.pages;
       result.error_kind = converted.error_kind;
       result.detail = converted.message;
+      out_of_memory = converted.out_of_memory;
     } catch (const Error& error) {
       result.exit_code = exit_code_for(error);
       result.error_kind = error_fields(error).value("error_kind", "");
@@ -286,7 +287,7 @@ int run_worker_command(const Environment& env, int in, int out) {
     }
     if (!write_line(out, encode_worker_result(result))) return kExitOk;  // the dispatcher is gone
     // Out of memory leaves the heap in no state to trust: finish this worker, the pool starts another.
-    if (result.exit_code == kExitTransient && result.error_kind == "internal") return kExitOk;
+    if (out_of_memory) return kExitOk;
   }
   return kExitOk;
 }

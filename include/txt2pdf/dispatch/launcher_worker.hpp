@@ -49,7 +49,8 @@ class CrashLedger {
 
 class WorkerLauncher final : public Launcher {
  public:
-  // `credentials` must outlive the launcher. No process starts until the first start().
+  // `credentials` must outlive the launcher. No process starts until the first start(). Throws
+  // Error(kConfig) naming JOB_COMMAND when the job program is not an executable file.
   WorkerLauncher(WorkerPoolOptions options, CredentialsProvider& credentials);
   ~WorkerLauncher() override;
   WorkerLauncher(const WorkerLauncher&) = delete;

@@ -41,6 +41,7 @@ struct JobResult {
   JobReport report;       // filled on success; on exit 0 the PDF's HEAD matched length and source-etag
   std::string error_kind;  // on failure: error_fields()' "error_kind" (e.g. "bad-input", "transient")
   std::string message;     // on failure: the error's message
+  bool out_of_memory = false;  // the failure was std::bad_alloc (65): the heap is not to be trusted
 };
 
 // One object, end to end, on clients the caller keeps between objects (the dispatcher's worker

@@ -30,7 +30,9 @@ constexpr const char* kUsage =
 
 int main(int argc, char** argv) {
   try {
-    txt2pdf::install_stop_handlers();
+    // The first signal stops the transfers and waits of the job; a second one exits at once (75).
+    const txt2pdf::StopSource stop;
+    txt2pdf::install_stop_handlers(stop);
     const auto env = txt2pdf::environment_from(environ);
     if (argc >= 2 && std::strcmp(argv[1], "render") == 0) {
       const txt2pdf::Logger logger(txt2pdf::lookup(env, "TXT2PDF_LOG_FORMAT").value_or("json") == "human"
@@ -47,7 +49,7 @@ int main(int argc, char** argv) {
       (help ? std::cout : std::cerr) << kUsage;
       return help ? txt2pdf::kExitOk : txt2pdf::kExitConfig;
     }
-    return txt2pdf::run_job_command(env);
+    return txt2pdf::run_job_command(env, stop.token());
   } catch (...) {
     std::cerr << "txt2pdf-job: unexpected error\n";
     return txt2pdf::exit_code_for(std::current_exception());

@@ -11,11 +11,17 @@
 namespace txt2pdf {
 namespace {
 
+CurlOptions stoppable_by(StopToken stop, CurlOptions options = {}) {
+  options.stop = std::move(stop);
+  return options;
+}
+
 // One thread's share of AWS access: its own connection and credentials chain (neither is
 // thread-safe), signing through its own AwsClient.
 struct AwsSession {
+  // `options.stop` stops this session's transfers, also the credential fetches.
   AwsSession(const Environment& env, Clock& clock, CurlOptions options)
-      : credentials_http(make_curl_http_client()),
+      : credentials_http(make_curl_http_client(stoppable_by(options.stop))),
         credentials(make_default_credentials_chain(env, *credentials_http, clock)),
         http(make_curl_http_client(options)),
         aws(*http, *credentials, clock) {}
@@ -35,7 +41,7 @@ struct Launchers {
 };
 
 Launchers make_launchers(const DispatcherConfig& config, const Environment& env, CredentialsProvider& credentials,
-                         Clock& clock) {
+                         Clock& clock, const StopToken& stop) {
   Launchers launchers;
   if (config.launcher == "local") launchers.add(std::make_unique<LocalLauncher>(config.job_command, env));
   if (config.launcher == "docker") {
@@ -44,27 +50,30 @@ Launchers make_launchers(const DispatcherConfig& config, const Environment& env,
   }
   check_aws_launcher_settings(config.aws, config.launcher);
   if (config.launcher == "batch" || config.launcher == "auto") {
-    launchers.add(make_batch_launcher(config.aws, credentials, clock));
+    launchers.add(make_batch_launcher(config.aws, credentials, clock, make_curl_http_client(stoppable_by(stop))));
   }
   if (config.launcher == "ecs" || config.launcher == "auto") {
-    launchers.add(make_ecs_launcher(config.aws, credentials, clock));
+    launchers.add(make_ecs_launcher(config.aws, credentials, clock, make_curl_http_client(stoppable_by(stop))));
   }
   return launchers;
 }
 
 }  // namespace
 
-int run_dispatcher_service(const Environment& env) {
+int run_dispatcher_service(const Environment& env, const StopToken& stop, const StopToken& cut_drain) {
   const auto config = parse_dispatcher_config(env);
   const Logger log(config.log_format);
-  SystemClock clock;
+  // The receiver stops at the first signal; everything the drain uses (control calls, launchers,
+  // the dispatcher's own clock) only at the second.
+  SystemClock receive_clock(stop);
+  SystemClock clock(cut_drain);
   DispatcherMetrics metrics;
 
-  CurlOptions receive_options;
+  CurlOptions receive_options = stoppable_by(stop);
   // The long poll is silent for up to WaitTimeSeconds: the low-speed rule must not fire first.
   receive_options.low_speed_time = config.wait_time + std::chrono::seconds(20);
-  AwsSession receiver(env, clock, receive_options);
-  AwsSession control(env, clock, CurlOptions{});
+  AwsSession receiver(env, receive_clock, receive_options);
+  AwsSession control(env, clock, stoppable_by(cut_drain));
   sqs::SqsClient receive_sqs(receiver.aws, config.sqs_endpoint, config.region);
   sqs::SqsClient control_sqs(control.aws, config.sqs_endpoint, config.region);
   SqsMessageQueue receive_queue(receive_sqs, config.queue_url, config.dlq_url);
@@ -76,8 +85,8 @@ int run_dispatcher_service(const Environment& env) {
     return ObjectHead{info->etag, info->metadata};
   };
 
-  AwsSession launcher_session(env, clock, CurlOptions{});
-  auto launchers = make_launchers(config, env, *launcher_session.credentials, clock);
+  AwsSession launcher_session(env, clock, stoppable_by(cut_drain));
+  auto launchers = make_launchers(config, env, *launcher_session.credentials, clock, cut_drain);
 
   std::unique_ptr<HealthServer> health;
   if (config.health_port != 0) {
@@ -96,7 +105,7 @@ int run_dispatcher_service(const Environment& env) {
                                   {"dlq", !config.dlq_url.empty()}});
 
   Dispatcher dispatcher(config, DispatcherDeps{receive_queue, control_queue, head, launchers.by_name,
-                                               route_launcher, clock, log, metrics});
+                                               route_launcher, clock, log, metrics, stop, cut_drain});
   const int code = dispatcher.run();
   log.info("dispatcher stopped", {{"exit_code", code}});
   return code;

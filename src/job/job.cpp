@@ -183,7 +183,7 @@ JobReport run_job(const JobConfig& config, const RenderOptions& base_options, S3
   return report;
 }
 
-int run_job_command(const Environment& env) {
+int run_job_command(const Environment& env, const StopToken& stop) {
   Logger log(lookup(env, "TXT2PDF_LOG_FORMAT").value_or("json") == "human" ? LogFormat::kHuman : LogFormat::kJson);
   nlohmann::json context = nlohmann::json::object();
   const auto started = SteadyClock::now();
@@ -191,7 +191,7 @@ int run_job_command(const Environment& env) {
     const auto config = parse_job_config(env);
     context = {{"source_bucket", config.source_bucket}, {"key", config.object_key}, {"dest_bucket", config.dest_bucket},
                {"dest_key", config.dest_key}};
-    SystemClock clock;
+    SystemClock clock(stop);
     RenderOptions options;
     set_render_time(options, clock.now());
     apply_environment(options, env);
@@ -199,6 +199,7 @@ int run_job_command(const Environment& env) {
     CurlOptions curl;
     curl.connect_timeout = config.connect_timeout;
     curl.low_speed_time = config.low_speed_timeout;
+    curl.stop = stop;
     auto http = make_curl_http_client(curl);
     auto metadata_http = make_curl_http_client(curl);
     auto credentials = make_default_credentials_chain(env, *metadata_http, clock);

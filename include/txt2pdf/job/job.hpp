@@ -11,6 +11,7 @@
 #include "txt2pdf/job/config.hpp"
 #include "txt2pdf/core/environment.hpp"
 #include "txt2pdf/core/log.hpp"
+#include "txt2pdf/core/stop_token.hpp"
 #include "txt2pdf/render/render_options.hpp"
 #include "txt2pdf/aws/s3.hpp"
 
@@ -35,7 +36,8 @@ inline constexpr const char* kConverterMetadata = "converter";
 [[nodiscard]] JobReport run_job(const JobConfig& config, const RenderOptions& options, S3Client& s3, const Logger& log,
                                 const std::string& temp_dir);
 
-// The whole job as main runs it: configuration, clients, run_job, logging, exit code.
-[[nodiscard]] int run_job_command(const Environment& env);
+// The whole job as main runs it: configuration, clients, run_job, logging, exit code. `stop`
+// (a signal) aborts the S3 transfers and retry waits: the job then fails with Error(kCancelled).
+[[nodiscard]] int run_job_command(const Environment& env, const StopToken& stop = {});
 
 }  // namespace txt2pdf

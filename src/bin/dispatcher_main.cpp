@@ -14,7 +14,10 @@
 #include "txt2pdf/core/signals.hpp"
 
 int main(int argc, char** argv, char** envp) {
-  txt2pdf::install_stop_handlers();
+  // The first signal ends receiving and starts the drain; a second one cuts the drain short.
+  const txt2pdf::StopSource stop;
+  const txt2pdf::StopSource cut_drain;
+  txt2pdf::install_stop_handlers(stop, cut_drain);
   const auto env = txt2pdf::environment_from(envp);
   if (argc >= 2 && std::strcmp(argv[1], "healthcheck") == 0) {
     // ECS/Kubernetes health check: probe the running dispatcher, never start a second one.
@@ -32,7 +35,7 @@ int main(int argc, char** argv, char** envp) {
   }
   const txt2pdf::Logger log(txt2pdf::log_format_or_json(env));
   try {
-    return txt2pdf::run_dispatcher_service(env);
+    return txt2pdf::run_dispatcher_service(env, stop.token(), cut_drain.token());
   } catch (const txt2pdf::Error& error) {
     const int code = txt2pdf::exit_code_for(error);
     auto fields = txt2pdf::error_fields(error);

@@ -32,13 +32,15 @@ constexpr const char* kUsage =
 
 int main(int argc, char** argv) {
   try {
-    txt2pdf::install_stop_handlers();
+    // The first signal stops the transfers and waits of the job; a second one exits at once (75).
+    const txt2pdf::StopSource stop;
+    txt2pdf::install_stop_handlers(stop);
     const auto env = txt2pdf::environment_from(environ);
     if (argc >= 2 && std::strcmp(argv[1], "render") == 0) {
       const txt2pdf::Logger logger(txt2pdf::log_format_or_json(env));
       return txt2pdf::run_render_command(std::vector<std::string>(argv + 2, argv + argc), env, logger);
     }
-    if (argc == 2 && std::strcmp(argv[1], "worker") == 0) return txt2pdf::run_worker_command(env, 0, 1);
+    if (argc == 2 && std::strcmp(argv[1], "worker") == 0) return txt2pdf::run_worker_command(env, 0, 1, stop.token());
     if (argc >= 2 && std::strcmp(argv[1], "--version") == 0) {
       std::cout << "txt2pdf-job " << TXT2PDF_VERSION << "\n";
       return txt2pdf::kExitOk;
@@ -48,7 +50,7 @@ int main(int argc, char** argv) {
       (help ? std::cout : std::cerr) << kUsage;
       return help ? txt2pdf::kExitOk : txt2pdf::kExitConfig;
     }
-    return txt2pdf::run_job_command(env);
+    return txt2pdf::run_job_command(env, stop.token());
   } catch (...) {
     std::cerr << "txt2pdf-job: unexpected error\n";
     return txt2pdf::exit_code_for(std::current_exception());

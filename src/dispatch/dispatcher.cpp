@@ -4,7 +4,6 @@
 
 #include "txt2pdf/core/exit_codes.hpp"
 #include "txt2pdf/core/strings.hpp"
-#include "txt2pdf/core/signals.hpp"
 
 namespace txt2pdf {
 namespace {
@@ -93,7 +92,7 @@ int Dispatcher::running_jobs() const {
 void Dispatcher::receiver_loop() {
   int failures = 0;
   std::uniform_real_distribution<double> jitter(0.5, 1.0);
-  while (!stop_requested()) {
+  while (!deps_.stop.stop_requested()) {
     int free = 0;
     {
       std::unique_lock lock(mutex_);
@@ -121,7 +120,7 @@ void Dispatcher::receiver_loop() {
       log_fields["retry_in_ms"] = delay.count();
       log_fields["consecutive_failures"] = failures;
       deps_.log.error("receive failed", log_fields);
-      if (!deps_.clock.sleep_for(delay)) return;
+      if (!sleep_unless_stopped(deps_.clock, delay, deps_.stop)) return;
     }
   }
 }
@@ -425,7 +424,7 @@ void Dispatcher::heartbeat() {
 
 int Dispatcher::run() {
   receiver_ = std::thread([this] { receiver_loop(); });
-  while (!stop_requested()) {
+  while (!deps_.stop.stop_requested()) {
     accept_messages();
     start_waiting_tasks();
     poll_jobs();
@@ -447,10 +446,8 @@ int Dispatcher::drain() {
     receiving_ = false;
   }
   changed_.notify_all();
-  if (receiver_.joinable()) receiver_.join();  // its long poll is cancelled by the stop request
-  // The stop flag also aborts HTTP transfers; the drain still has to talk to SQS. A new request
-  // from here on is a second signal.
-  reset_stop_request();
+  if (receiver_.joinable()) receiver_.join();  // its long poll is cancelled by deps_.stop
+  // The drain still talks to SQS (and Batch/ECS): through clients that only cut_drain stops.
   accept_messages();  // received but not started: mark as interrupted, returned below
   for (auto& message : in_flight_) {
     for (auto& task : message->tasks) {
@@ -465,7 +462,7 @@ int Dispatcher::drain() {
   const auto drain_deadline = deps_.clock.now() + config_.drain_timeout;
   bool stopped_jobs = false;
   while (running_jobs() > 0) {
-    if (stop_requested()) {
+    if (deps_.cut_drain.stop_requested()) {
       deps_.log.warn("second stop request: exiting at once", {{"running_jobs", running_jobs()}});
       return kExitTransient;
     }

@@ -14,11 +14,17 @@
 namespace txt2pdf {
 namespace {
 
+CurlOptions stoppable_by(StopToken stop, CurlOptions options = {}) {
+  options.stop = std::move(stop);
+  return options;
+}
+
 // One thread's share of AWS access: its own connection and credentials chain (neither is
 // thread-safe), signing through its own AwsClient.
 struct AwsSession {
+  // `options.stop` stops this session's transfers, also the credential fetches.
   AwsSession(const Environment& env, Clock& clock, CurlOptions options)
-      : credentials_http(make_curl_http_client()),
+      : credentials_http(make_curl_http_client(stoppable_by(options.stop))),
         credentials(make_default_credentials_chain(env, *credentials_http, clock)),
         http(make_curl_http_client(options)),
         aws(*http, *credentials, clock) {}
@@ -38,7 +44,7 @@ struct Launchers {
 };
 
 Launchers make_launchers(const DispatcherConfig& config, const Environment& env, CredentialsProvider& credentials,
-                         Clock& clock) {
+                         Clock& clock, const StopToken& stop) {
   Launchers launchers;
   if (config.launcher == "worker" || config.launcher == "auto") {
     WorkerPoolOptions pool{config.job_command, env, config.worker_max_jobs, config.worker_memory_bytes,
@@ -57,27 +63,30 @@ Launchers make_launchers(const DispatcherConfig& config, const Environment& env,
   check_aws_launcher_settings(config.aws, config.launcher == "auto" ? "batch" : config.launcher);
   if (auto_ecs) check_aws_launcher_settings(config.aws, "ecs");
   if (config.launcher == "batch" || config.launcher == "auto") {
-    launchers.add(make_batch_launcher(config.aws, credentials, clock));
+    launchers.add(make_batch_launcher(config.aws, credentials, clock, make_curl_http_client(stoppable_by(stop))));
   }
   if (config.launcher == "ecs" || auto_ecs) {
-    launchers.add(make_ecs_launcher(config.aws, credentials, clock));
+    launchers.add(make_ecs_launcher(config.aws, credentials, clock, make_curl_http_client(stoppable_by(stop))));
   }
   return launchers;
 }
 
 }  // namespace
 
-int run_dispatcher_service(const Environment& env) {
+int run_dispatcher_service(const Environment& env, const StopToken& stop, const StopToken& cut_drain) {
   const auto config = parse_dispatcher_config(env);
   const Logger log(config.log_format);
-  SystemClock clock;
+  // The receiver stops at the first signal; everything the drain uses (control calls, launchers,
+  // the dispatcher's own clock) only at the second.
+  SystemClock receive_clock(stop);
+  SystemClock clock(cut_drain);
   DispatcherMetrics metrics;
 
-  CurlOptions receive_options;
+  CurlOptions receive_options = stoppable_by(stop);
   // The long poll is silent for up to WaitTimeSeconds: the low-speed rule must not fire first.
   receive_options.low_speed_time = config.wait_time + std::chrono::seconds(20);
-  AwsSession receiver(env, clock, receive_options);
-  AwsSession control(env, clock, CurlOptions{});
+  AwsSession receiver(env, receive_clock, receive_options);
+  AwsSession control(env, clock, stoppable_by(cut_drain));
   sqs::SqsClient receive_sqs(receiver.aws, config.sqs_endpoint, config.region);
   sqs::SqsClient control_sqs(control.aws, config.sqs_endpoint, config.region);
   SqsMessageQueue receive_queue(receive_sqs, config.queue_url, config.dlq_url);
@@ -97,8 +106,8 @@ int run_dispatcher_service(const Environment& env) {
                        const ObjectHead& source) { return route_by_size(rule, source); };
   }
 
-  AwsSession launcher_session(env, clock, CurlOptions{});
-  auto launchers = make_launchers(config, env, *launcher_session.credentials, clock);
+  AwsSession launcher_session(env, clock, stoppable_by(cut_drain));
+  auto launchers = make_launchers(config, env, *launcher_session.credentials, clock, cut_drain);
 
   std::unique_ptr<HealthServer> health;
   if (config.health_port != 0) {
@@ -118,7 +127,8 @@ int run_dispatcher_service(const Environment& env) {
                                   {"dlq", !config.dlq_url.empty()}});
 
   Dispatcher dispatcher(config, DispatcherDeps{receive_queue, control_queue, head, launchers.by_name,
-                                               route_launcher, clock, log, metrics, route_object});
+                                               route_launcher, clock, log, metrics, route_object, stop,
+                                               cut_drain});
   const int code = dispatcher.run();
   log.info("dispatcher stopped", {{"exit_code", code}});
   return code;

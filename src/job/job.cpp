@@ -190,11 +190,11 @@ nlohmann::json job_context(const JobConfig& config) {
           {"dest_key", config.dest_key}};
 }
 
-int run_job_command(const Environment& env) {
+int run_job_command(const Environment& env, const StopToken& stop) {
   Logger log(log_format_or_json(env));
   try {
     const auto config = parse_job_config(env);
-    SystemClock clock;
+    SystemClock clock(stop);
     RenderOptions options;
     set_render_time(options, clock.now());
     apply_environment(options, env);
@@ -202,6 +202,7 @@ int run_job_command(const Environment& env) {
     CurlOptions curl;
     curl.connect_timeout = config.connect_timeout;
     curl.low_speed_time = config.low_speed_timeout;
+    curl.stop = stop;
     auto http = make_curl_http_client(curl);
     auto metadata_http = make_curl_http_client(curl);
     auto credentials = make_default_credentials_chain(env, *metadata_http, clock);

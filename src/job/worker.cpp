@@ -10,7 +10,7 @@
 #include "txt2pdf/core/clock.hpp"
 #include "txt2pdf/core/error.hpp"
 #include "txt2pdf/core/exit_codes.hpp"
-#include "txt2pdf/core/signals.hpp"
+#include "txt2pdf/core/stop_token.hpp"
 #include "txt2pdf/job/config.hpp"
 #include "txt2pdf/net/http.hpp"
 #include "txt2pdf/render/render.hpp"
@@ -106,7 +106,7 @@ class RelayedCredentials final : public CredentialsProvider {
 // Reads '\n'-terminated lines from a file descriptor.
 class LineReader {
  public:
-  explicit LineReader(int fd) : fd_(fd) {}
+  LineReader(int fd, StopToken stop) : fd_(fd), stop_(std::move(stop)) {}
   // False at end of input, on a read error, or when a stop was requested.
   bool next(std::string& line) {
     for (;;) {
@@ -118,7 +118,7 @@ class LineReader {
       }
       char chunk[16384];
       const auto got = ::read(fd_, chunk, sizeof chunk);
-      if (got < 0 && errno == EINTR && !stop_requested()) continue;
+      if (got < 0 && errno == EINTR && !stop_.stop_requested()) continue;
       if (got <= 0) return false;
       buffer_.append(chunk, static_cast<std::size_t>(got));
     }
@@ -126,6 +126,7 @@ class LineReader {
 
  private:
   int fd_;
+  StopToken stop_;
   std::string buffer_;
 };
 
@@ -228,7 +229,7 @@ WorkerResult decode_worker_result(std::string_view line) {
   return result;
 }
 
-int run_worker_command(const Environment& env, int in, int out) {
+int run_worker_command(const Environment& env, int in, int out, const StopToken& stop) {
   const Logger log(log_format_or_json(env));
   limit_memory(env, log);
   // One set of clients for the worker's life: the point of the pool.
@@ -239,8 +240,9 @@ int run_worker_command(const Environment& env, int in, int out) {
   probe["OBJECT_KEY"] = "probe.txt";
   probe["DEST_BUCKET"] = "probe-dest";
   const auto base = parse_job_config(probe);  // kConfig here: the worker cannot run at all
-  SystemClock clock;
+  SystemClock clock(stop);
   CurlOptions curl;
+  curl.stop = stop;
   curl.connect_timeout = base.connect_timeout;
   curl.low_speed_time = base.low_speed_timeout;
   auto http = make_curl_http_client(curl);
@@ -250,9 +252,9 @@ int run_worker_command(const Environment& env, int in, int out) {
   AwsClient aws(*http, credentials, clock, retry);
   S3Client s3(aws, base.s3);
 
-  LineReader reader(in);
+  LineReader reader(in, stop);
   std::string line;
-  while (!stop_requested() && reader.next(line)) {
+  while (!stop.stop_requested() && reader.next(line)) {
     const auto request = decode_worker_request(line);
     credentials.set(request.credentials);
     Environment job_env = env;

@@ -8,7 +8,6 @@
 
 #include "curl_api.hpp"
 #include "txt2pdf/core/error.hpp"
-#include "txt2pdf/core/signals.hpp"
 #include "txt2pdf/core/strings.hpp"
 
 namespace txt2pdf {
@@ -52,6 +51,7 @@ void set_option(CURL* handle, CURLoption option, Value value) {
 // callbacks record what happened here and send() acts on it once curl_easy_perform returns.
 struct Transfer {
   CURL* handle = nullptr;
+  const StopToken* stop = nullptr;
   const HttpRequest* request = nullptr;
   HttpResponse response;
   std::size_t upload_offset = 0;
@@ -119,10 +119,10 @@ extern "C" int on_seek(void* user, curl_off_t offset, int origin) {
 }
 
 // Called at least once a second while a transfer runs, also when no byte moves: the place to
-// notice a stop request (SIGTERM) and abort promptly.
+// notice a stop request (the client's token, e.g. after SIGTERM) and abort promptly.
 extern "C" int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
   auto& transfer = *static_cast<Transfer*>(user);
-  if (!stop_requested()) return 0;
+  if (!transfer.stop->stop_requested()) return 0;
   transfer.cancelled = true;
   return 1;
 }
@@ -136,10 +136,14 @@ class CurlHttpClient final : public HttpClient {
   }
 
   HttpResponse send(const HttpRequest& request) override {
+    if (options_.stop.stop_requested()) {
+      throw Error(ErrorKind::kCancelled, request.method + " " + request.url + ": not sent, stop requested");
+    }
     // curl_easy_reset clears the options of the previous request but keeps the connection cache.
     curl_api().easy_reset(handle_.get());
     Transfer transfer;
     transfer.handle = handle_.get();
+    transfer.stop = &options_.stop;
     transfer.request = &request;
     char error_text[CURL_ERROR_SIZE] = {};
     const SlistPtr header_list = build_header_list(request);
@@ -223,7 +227,7 @@ class CurlHttpClient final : public HttpClient {
     const std::string detail = error_text[0] != '\0' ? error_text : curl_api().easy_strerror(code);
     const std::string where = request.method + " " + request.url;
     if (transfer.cancelled || code == CURLE_ABORTED_BY_CALLBACK) {
-      return Error(ErrorKind::kCancelled, where + ": stopped on request (signal) during the transfer");
+      return Error(ErrorKind::kCancelled, where + ": stopped on request during the transfer");
     }
     if (transfer.sink_refused) {
       return Error(ErrorKind::kCancelled, where + ": the receiver of the response body stopped the transfer");

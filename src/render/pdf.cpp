@@ -6,19 +6,10 @@
 // - pages share one resource dictionary and inherit their size from the page tree, instead of
 //   ~400 bytes of identical entries (and a dozen allocations) per page;
 // - UTF-8 fonts get their /W widths, CIDToGIDMap and ToUnicode map written for the characters
-//   actually drawn. libharu computes the first two for the whole BMP (a linear cmap search per
-//   code point: tens of milliseconds per CJK font, and a 128 KB map in the file) and fills the
-//   third with its *encoding* CMap ("begincidrange": invalid there, one poppler warning per page).
+//   actually drawn, their font descriptor and program written here: those rewrites of libharu's
+//   private structures live in libharu_internals.cpp, whose header also fails the build on any
+//   libharu but 2.3.0.
 #include "txt2pdf/render/pdf.hpp"
-
-#include <hpdf.h>
-#include <hpdf_doc.h>
-#include <hpdf_encoder.h>
-#include <hpdf_font.h>
-#include <hpdf_fontdef.h>
-#include <hpdf_objects.h>
-#include <hpdf_pages.h>
-#include <hpdf_streams.h>
 
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -31,10 +22,10 @@
 #include <cstdio>
 #include <cstring>
 #include <deque>
-#include <map>
 #include <unordered_map>
 #include <vector>
 
+#include "libharu_internals.hpp"
 #include "txt2pdf/render/deflate.hpp"
 #include "txt2pdf/core/error.hpp"
 #include "txt2pdf/render/font_subset.hpp"
@@ -44,26 +35,14 @@
 namespace txt2pdf {
 namespace {
 
+using libharu::ErrorState;
+
 constexpr HPDF_UINT kPagesPerTreeNode = 1024;
 // libdeflate's level 6: on 5 KB pages of log text as small as its levels 7-9 and twice as fast
 // as zlib's level 6 (level 12 saves 3.5 % more at ten times the time).
 constexpr int kCompressionLevel = 6;
 // Page contents shorter than this are stored as they are (a one-line file's page is ~60 bytes).
 constexpr std::size_t kMinDeflatedBytes = 256;
-
-struct ErrorState {
-  HPDF_STATUS code = HPDF_OK;
-  HPDF_STATUS detail = 0;
-};
-
-// libharu calls this on every failure: record and return (never throw through C frames).
-void HPDF_STDCALL record_error(HPDF_STATUS code, HPDF_STATUS detail, void* user) noexcept {
-  auto* state = static_cast<ErrorState*>(user);
-  if (state->code == HPDF_OK) {
-    state->code = code;
-    state->detail = detail;
-  }
-}
 
 // Bytes that libharu reads through a callback stream when it writes the PDF: deflated page
 // streams, and font files.
@@ -159,17 +138,7 @@ struct Font {
     return static_cast<HPDF_UINT16>(cached - 1);
   }
 
-  // font_tables.hpp's format 4 look-up (a binary search); libharu's linear one for anything else.
-  [[nodiscard]] HPDF_UINT16 look_up_glyph(char32_t cp) const {
-    const auto& cmap = static_cast<HPDF_TTFontDefAttr>(fontdef->attr)->cmap;
-    if (cmap.format == 4) {
-      const Format4Cmap view{cmap.end_count,     cmap.start_count,    cmap.id_delta,
-                             cmap.id_range_offset, cmap.seg_count_x2 / 2u, cmap.glyph_id_array,
-                             cmap.glyph_id_array_count};
-      if (const auto glyph = format4_glyph(view, cp)) return *glyph;
-    }
-    return HPDF_TTFontDef_GetGlyphid(fontdef, static_cast<HPDF_UINT16>(cp));
-  }
+  [[nodiscard]] HPDF_UINT16 look_up_glyph(char32_t cp) const { return libharu::look_up_glyph(fontdef, cp); }
 };
 
 // An embedded font program and where its glyphs went.
@@ -189,77 +158,6 @@ bool is_ascii(std::string_view text) {
     if (static_cast<unsigned char>(c) >= 0x80) return false;
   }
   return true;
-}
-
-// libharu 2.3.0 subsets TrueType fonts by the glyphs it was asked for, but does not follow
-// composite glyphs to their components: accented letters (U+03AD, U+00F3 in some fonts) and most
-// of Droid Sans Fallback's CJK ideographs came out blank or half drawn. Mark every component used
-// (recursively) so the subset contains it. Glyph format: OpenType spec, 'glyf' table.
-void mark_composite_components(const Font& font) {
-  auto* tt = static_cast<HPDF_TTFontDefAttr>(font.fontdef->attr);
-  if (tt == nullptr || tt->glyph_tbl.flgs == nullptr || tt->glyph_tbl.offsets == nullptr) return;
-  std::vector<std::uint16_t> work;
-  for (std::uint16_t gid = 0; gid < tt->num_glyphs; ++gid) {
-    if (tt->glyph_tbl.flgs[gid] != 0) work.push_back(gid);
-  }
-  while (!work.empty()) {
-    const auto gid = work.back();
-    work.pop_back();
-    const std::size_t start = std::size_t{tt->glyph_tbl.base_offset} + tt->glyph_tbl.offsets[gid];
-    const std::size_t end = std::min(std::size_t{tt->glyph_tbl.base_offset} + tt->glyph_tbl.offsets[gid + 1],
-                                     font.file->size());
-    if (end <= start) continue;  // empty glyph, or past the end of the file
-    for (const auto component : composite_components(font.file->data() + start, end - start)) {
-      if (component < tt->num_glyphs && tt->glyph_tbl.flgs[component] == 0) {
-        tt->glyph_tbl.flgs[component] = 1;
-        work.push_back(component);
-      }
-    }
-  }
-}
-
-// HPDF_GetFont(doc, name, "UTF-8") without its cost. For a UTF-8 font libharu looks up the glyph
-// of every BMP code point (65,536 linear searches of the cmap's segments: most of a CJK font's
-// load time) to build /W and the CIDToGIDMap, both rewritten at save for the characters drawn.
-// So while it runs, the font's cmap is swapped for one that maps only U+0020 (it fails when no
-// code point has a glyph), and restored after.
-HPDF_Font get_utf8_font(HPDF_Doc doc, const char* name, const Font& font) {
-  HPDF_FontDef def = HPDF_GetFontDef(doc, name);
-  const HPDF_UINT16 space = font.glyph_id(U' ');
-  if (def == nullptr || def->type != HPDF_FONTDEF_TYPE_TRUETYPE || space == 0) {
-    return HPDF_GetFont(doc, name, "UTF-8");
-  }
-  auto& cmap = static_cast<HPDF_TTFontDefAttr>(def->attr)->cmap;
-  const HPDF_TTF_CmapRange saved = cmap;
-  // Two segments: U+0020 -> `space` (by delta), and the 0xFFFF segment a format 4 cmap ends with.
-  HPDF_UINT16 end_codes[2] = {0x20, 0xFFFF};
-  HPDF_UINT16 start_codes[2] = {0x20, 0xFFFF};
-  HPDF_INT16 deltas[2] = {static_cast<HPDF_INT16>(space - 0x20), 1};
-  HPDF_UINT16 range_offsets[2] = {0, 0};
-  cmap.format = 4;
-  cmap.seg_count_x2 = 4;
-  cmap.end_count = end_codes;
-  cmap.start_count = start_codes;
-  cmap.id_delta = deltas;
-  cmap.id_range_offset = range_offsets;
-  cmap.glyph_id_array_count = 0;
-  HPDF_Font handle = HPDF_GetFont(doc, name, "UTF-8");
-  cmap = saved;
-  return handle;
-}
-
-// The most common declared width: the font's /DW, so /W lists only the exceptions.
-int default_width(const std::vector<std::int16_t>& widths) {
-  std::map<int, std::size_t> counts;
-  for (const auto width : widths) {
-    if (width >= 0) ++counts[width];
-  }
-  int best = 600;
-  std::size_t best_count = 0;
-  for (const auto& [width, count] : counts) {
-    if (count > best_count) best = width, best_count = count;
-  }
-  return best;
 }
 
 // Dictionary hook for page contents we deflated ourselves: libharu drops any /Filter entry of a
@@ -317,33 +215,17 @@ struct PdfDocument::Impl {
     return stream;
   }
 
-  // libharu's own subset of a font program: the glyphs drawn, but the whole loca, hmtx and cmap.
+  // libharu's own subset of a font program: the glyphs drawn (with the components of composite
+  // ones), but the whole loca, hmtx and cmap.
   std::string libharu_font_program(const Font& font) {
-    mark_composite_components(font);
-    HPDF_FontDef def = static_cast<HPDF_FontAttr>(font.handle->attr)->fontdef;
-    std::unique_ptr<HPDF_Stream_Rec, decltype(&HPDF_Stream_Free)> program(HPDF_MemStream_New(doc->mmgr, 256 * 1024),
-                                                                           &HPDF_Stream_Free);
-    check(program != nullptr, "HPDF_MemStream_New");
-    check_status(HPDF_TTFontDef_SaveFontData(def, program.get()), "HPDF_TTFontDef_SaveFontData");
-    std::string bytes;
-    bytes.reserve(HPDF_Stream_Size(program.get()));
-    for (HPDF_UINT i = 0; i < HPDF_MemStream_GetBufCount(program.get()); ++i) {
-      HPDF_UINT length = 0;
-      const HPDF_BYTE* chunk = HPDF_MemStream_GetBufPtr(program.get(), i, &length);
-      check(chunk != nullptr, "HPDF_MemStream_GetBufPtr");
-      bytes.append(reinterpret_cast<const char*>(chunk), length);
-    }
-    return bytes;
+    libharu::mark_composite_components(font.fontdef, font.file->source.bytes);
+    return libharu::libharu_font_program(doc.get(), error, libharu::fontdef_of(font.handle));
   }
 
   // HarfBuzz's subset of a font program (font_subset.hpp: glyphs renumbered), or libharu's
   // (glyph ids kept) when HarfBuzz fails.
   FontProgram font_program(const Font& font) {
-    auto* tt = static_cast<HPDF_TTFontDefAttr>(font.fontdef->attr);
-    std::vector<std::uint16_t> glyphs;
-    for (std::uint16_t gid = 0; gid < tt->num_glyphs; ++gid) {
-      if (tt->glyph_tbl.flgs[gid] != 0) glyphs.push_back(gid);
-    }
+    const std::vector<std::uint16_t> glyphs = libharu::marked_glyphs(font.fontdef);
     FontProgram program;
     try {
       auto subset = subset_truetype(font.file->source.bytes, glyphs);
@@ -360,30 +242,12 @@ struct PdfDocument::Impl {
   // of a CJK render). libharu skips its own once the font definition has a descriptor. Call
   // after the glyphs are final.
   void embed_font_program(const Font& font, std::string bytes) {
-    auto* attr = static_cast<HPDF_FontAttr>(font.handle->attr);
-    HPDF_FontDef def = attr->fontdef;
-    auto* tt = static_cast<HPDF_TTFontDefAttr>(def->attr);
-    if (def->descriptor != nullptr || !tt->embedding) return;
+    if (!libharu::needs_font_program(font.handle)) return;
     HPDF_Dict data = HPDF_DictStream_New(doc->mmgr, doc->xref);
     check(data != nullptr, "HPDF_DictStream_New");
     check_status(HPDF_Dict_AddNumber(data, "Length1", static_cast<HPDF_INT32>(bytes.size())), "/Length1");
     set_own_stream(data, std::move(bytes), true);
-    HPDF_Dict descriptor = HPDF_Dict_New(doc->mmgr);
-    check(descriptor != nullptr, "HPDF_Dict_New");
-    check_status(HPDF_Xref_Add(doc->xref, descriptor), "HPDF_Xref_Add");
-    HPDF_STATUS status = HPDF_Dict_AddName(descriptor, "Type", "FontDescriptor");
-    status += HPDF_Dict_AddName(descriptor, "FontName", tt->base_font);
-    status += HPDF_Dict_AddNumber(descriptor, "Flags", static_cast<HPDF_INT32>(def->flags));
-    status += HPDF_Dict_Add(descriptor, "FontBBox", HPDF_Box_Array_New(doc->mmgr, def->font_bbox));
-    status += HPDF_Dict_AddNumber(descriptor, "ItalicAngle", def->italic_angle);
-    status += HPDF_Dict_AddNumber(descriptor, "Ascent", def->ascent);
-    status += HPDF_Dict_AddNumber(descriptor, "Descent", def->descent);
-    status += HPDF_Dict_AddNumber(descriptor, "CapHeight", static_cast<HPDF_INT32>(def->cap_height));
-    status += HPDF_Dict_AddNumber(descriptor, "StemV", static_cast<HPDF_INT32>(def->stemv));
-    status += HPDF_Dict_AddNumber(descriptor, "XHeight", static_cast<HPDF_INT32>(def->x_height));
-    status += HPDF_Dict_Add(descriptor, "FontFile2", data);
-    check_status(status, "font descriptor");
-    def->descriptor = descriptor;
+    libharu::add_font_descriptor(doc.get(), error, font.handle, data);
   }
 
   // /Resources and /MediaBox in the root of the page tree, inherited by every page; made with
@@ -407,63 +271,22 @@ struct PdfDocument::Impl {
     return array;
   }
 
-  // /DW and /W of a UTF-8 font's CIDFont from the widths declared for the characters drawn:
-  // ranges "first last width" of consecutive code points that differ from /DW.
-  void replace_widths(const Font& font) {
-    auto* attr = static_cast<HPDF_FontAttr>(font.handle->attr);
-    HPDF_Dict cid_font = attr->descendant_font;
-    const int dw = default_width(font.widths);
-    HPDF_Array w = HPDF_Array_New(doc->mmgr);
-    check(w != nullptr, "HPDF_Array_New");
-    for (std::size_t cp = 0; cp < font.widths.size();) {
-      const int width = font.widths[cp];
-      if (width < 0 || width == dw) {
-        ++cp;
-        continue;
-      }
-      std::size_t last = cp;
-      while (last + 1 < font.widths.size() && font.widths[last + 1] == width) ++last;
-      check_status(HPDF_Array_AddNumber(w, static_cast<HPDF_INT32>(cp)), "/W");
-      check_status(HPDF_Array_AddNumber(w, static_cast<HPDF_INT32>(last)), "/W");
-      check_status(HPDF_Array_AddNumber(w, width), "/W");
-      cp = last + 1;
-    }
-    HPDF_Dict_RemoveElement(cid_font, "W");
-    HPDF_Dict_RemoveElement(cid_font, "DW");
-    check_status(HPDF_Dict_AddNumber(cid_font, "DW", dw), "/DW");
-    check_status(HPDF_Dict_Add(cid_font, "W", w), "/W");
-  }
-
   // The CIDToGIDMap (CID = code point): the glyph of each character drawn in the embedded
   // program, 0 elsewhere.
-  void replace_cid_to_gid_map(const Font& font, const FontProgram& program) {
-    auto* attr = static_cast<HPDF_FontAttr>(font.handle->attr);
-    HPDF_Dict map = attr->map_stream;
-    check(map != nullptr && map->stream != nullptr, "CIDToGIDMap look-up");
+  void replace_cid_to_gid_map(const Font& font, const FontProgram& program) const {
     std::size_t end = 1;
     for (std::size_t cp = 0; cp < font.widths.size(); ++cp) {
       if (font.widths[cp] >= 0) end = cp + 1;
     }
-    std::vector<HPDF_BYTE> bytes(end * 2, 0);
+    std::vector<std::uint16_t> glyphs(end, 0);
     for (std::size_t cp = 0; cp < end; ++cp) {
-      if (font.widths[cp] < 0) continue;
-      const auto gid = program.glyph_id(font.glyph_id(static_cast<char32_t>(cp)));
-      bytes[cp * 2] = static_cast<HPDF_BYTE>(gid >> 8);
-      bytes[cp * 2 + 1] = static_cast<HPDF_BYTE>(gid & 0xFFu);
+      if (font.widths[cp] >= 0) glyphs[cp] = program.glyph_id(font.glyph_id(static_cast<char32_t>(cp)));
     }
-    HPDF_MemStream_FreeData(map->stream);
-    check_status(HPDF_Stream_Write(map->stream, bytes.data(), static_cast<HPDF_UINT>(bytes.size())),
-                 "CIDToGIDMap write");
+    libharu::replace_cid_to_gid_map(error, font.handle, glyphs);
   }
 
-  void check(bool ok, const char* what) const {
-    if (ok && error.code == HPDF_OK) return;
-    char text[160];
-    std::snprintf(text, sizeof text, "libharu failed in %s: error 0x%04X, detail %u", what,
-                  static_cast<unsigned>(error.code), static_cast<unsigned>(error.detail));
-    throw Error(ErrorKind::kInternal, text);
-  }
-  void check_status(HPDF_STATUS status, const char* what) const { check(status == HPDF_OK, what); }
+  void check(bool ok, const char* what) const { libharu::check(error, ok, what); }
+  void check_status(HPDF_STATUS status, const char* what) const { libharu::check_status(error, status, what); }
 
   HPDF_Page page() const {
     if (current == nullptr) throw Error(ErrorKind::kInternal, "PDF: no current page");
@@ -483,21 +306,10 @@ struct PdfDocument::Impl {
                    key);
     }
   }
-
-  void replace_to_unicode(const Font& font) {
-    auto* cmap = static_cast<HPDF_Dict>(HPDF_Dict_GetItem(font.handle, "ToUnicode", HPDF_OCLASS_DICT));
-    check(cmap != nullptr && cmap->stream != nullptr, "ToUnicode look-up");
-    for (const char* key : {"CIDSystemInfo", "CMapName", "WMode", "Type"}) HPDF_Dict_RemoveElement(cmap, key);
-    HPDF_MemStream_FreeData(cmap->stream);
-    const auto text = identity_to_unicode_cmap(font.widths);
-    check_status(HPDF_Stream_Write(cmap->stream, reinterpret_cast<const HPDF_BYTE*>(text.data()),
-                                   static_cast<HPDF_UINT>(text.size())),
-                 "ToUnicode write");
-  }
 };
 
 PdfDocument::PdfDocument() : impl_(std::make_unique<Impl>()) {
-  impl_->doc.reset(HPDF_New(record_error, &impl_->error));
+  impl_->doc.reset(HPDF_New(libharu::record_error, &impl_->error));
   impl_->check(impl_->doc != nullptr, "HPDF_New");
   impl_->check_status(HPDF_SetCompressionMode(impl_->doc.get(), HPDF_COMP_ALL), "HPDF_SetCompressionMode");
   // One flat /Kids array holds at most HPDF_LIMIT_MAX_ARRAY (32767) pages, which a ~128 MiB log
@@ -524,13 +336,10 @@ int PdfDocument::load_truetype(const std::string& path) {
   font.fontdef = HPDF_GetFontDef(doc, name);
   impl_->check(font.fontdef != nullptr, "HPDF_GetFontDef");
   font.glyph_ids.assign(0x10000, 0);
-  font.handle = get_utf8_font(doc, name, font);
+  font.handle = libharu::get_utf8_font(doc, name, font.glyph_id(U' '));
   impl_->check(font.handle != nullptr, "HPDF_GetFont(UTF-8)");
-  auto* tt = static_cast<HPDF_TTFontDefAttr>(static_cast<HPDF_FontAttr>(font.handle->attr)->fontdef->attr);
   auto file = std::make_unique<MappedFile>(path);
-  HPDF_Stream mapped = impl_->source_stream(file->source);
-  HPDF_Stream_Free(tt->stream);
-  tt->stream = mapped;
+  libharu::replace_font_file_stream(libharu::fontdef_of(font.handle), impl_->source_stream(file->source));
   font.file = file.get();
   impl_->mapped_files.push_back(std::move(file));
   font.unicode = true;
@@ -556,11 +365,7 @@ void PdfDocument::use_glyph(int font, char32_t cp, int width) {
   auto& declared = entry.widths[cp];
   if (declared >= 0) return;
   declared = static_cast<std::int16_t>(width);
-  // The flag libharu's subsetter keeps glyphs by (what HPDF_Font_GetUnicodeWidth sets).
-  auto* attr = static_cast<HPDF_FontAttr>(entry.handle->attr);
-  auto* tt = static_cast<HPDF_TTFontDefAttr>(attr->fontdef->attr);
-  const auto gid = entry.glyph_id(cp);
-  if (gid < tt->num_glyphs) tt->glyph_tbl.flgs[gid] = 1;
+  libharu::mark_glyph(libharu::fontdef_of(entry.handle), entry.glyph_id(cp));
 }
 
 void PdfDocument::add_page(double width, double height) {
@@ -631,10 +436,10 @@ void PdfDocument::set_info(const PdfInfo& info) {
 void PdfDocument::save(const std::string& path) {
   for (const auto& font : impl_->fonts) {
     if (!font.unicode) continue;
-    impl_->replace_widths(font);
+    libharu::replace_widths(impl_->doc.get(), impl_->error, font.handle, font.widths);
     auto program = impl_->font_program(font);
     impl_->replace_cid_to_gid_map(font, program);
-    impl_->replace_to_unicode(font);
+    libharu::replace_to_unicode(impl_->error, font.handle, font.widths);
     impl_->embed_font_program(font, std::move(program.bytes));
   }
   impl_->finish_own_streams();

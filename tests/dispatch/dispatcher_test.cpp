@@ -1,6 +1,7 @@
 // Dispatcher unit tests: the pure rules, the configuration parser, the local launcher with real
-// child processes, the health answers, and the Dispatcher loop against an in-memory queue, object
-// store and launcher (fakes: there is no other way to drive every branch without servers).
+// child processes (labelled integration: tests/CMakeLists.txt), the health answers, and the
+// Dispatcher loop against an in-memory queue, object store and launcher on a fake clock (fakes:
+// there is no other way to drive every branch without servers).
 #include "txt2pdf/dispatch/dispatcher.hpp"
 
 #include <gtest/gtest.h>
@@ -8,8 +9,11 @@
 #include "support/test_files.hpp"
 
 #include <atomic>
+#include <condition_variable>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <mutex>
 #include <sstream>
 #include <thread>
 
@@ -22,7 +26,7 @@
 #include "txt2pdf/dispatch/launchers_aws.hpp"
 #include "txt2pdf/dispatch/launchers_local.hpp"
 #include "txt2pdf/dispatch/routing.hpp"
-#include "txt2pdf/core/signals.hpp"
+#include "txt2pdf/core/stop_token.hpp"
 
 namespace txt2pdf {
 namespace {
@@ -190,9 +194,18 @@ TEST(LocalLauncherTest, PassesTheJobVariablesAndReportsTheExitCode) {
 }
 
 TEST(LocalLauncherTest, KilledJobIsTransientAndStopSendsSigterm) {
-  LocalLauncher launcher({"/bin/sh", "-c", "trap 'exit 75' TERM; sleep 30 & wait"}, {{"PATH", "/usr/bin:/bin"}});
+  // The child says when its trap is set: a SIGTERM before that would kill the shell outright.
+  const auto ready = std::filesystem::temp_directory_path() / ("dispatcher-ready-" + std::to_string(::getpid()));
+  std::filesystem::remove(ready);
+  LocalLauncher launcher({"/bin/sh", "-c", "trap 'exit 75' TERM; : > \"$READY\"; sleep 30 & wait"},
+                         {{"PATH", "/usr/bin:/bin"}, {"READY", ready.string()}});
   auto job = launcher.start({"in", "k", "out", ""});
-  std::this_thread::sleep_for(200ms);
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (!std::filesystem::exists(ready) && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(10ms);
+  }
+  ASSERT_TRUE(std::filesystem::exists(ready));
+  std::filesystem::remove(ready);
   EXPECT_FALSE(job->poll());
   job->request_stop();
   const auto outcome = wait_for(*job);
@@ -305,9 +318,16 @@ TEST(HealthTest, MetricsInPrometheusText) {
 
 // ---- the Dispatcher loop against fakes ---------------------------------------------------------
 
+// Calls fail with Error(kCancelled) once their token is stopped, as the HTTP clients of the service
+// do: receive() carries the first signal's token, the other calls the drain's (see set_tokens).
 class FakeQueue final : public MessageQueue {
  public:
   explicit FakeQueue(bool with_dlq) : with_dlq_(with_dlq) {}
+  void set_tokens(StopToken receive, StopToken control) {
+    std::lock_guard lock(mutex_);
+    receive_stop_ = std::move(receive);
+    control_stop_ = std::move(control);
+  }
   void push(const std::string& id, const std::string& body, int receive_count = 1) {
     std::lock_guard lock(mutex_);
     sqs::Message message;
@@ -316,33 +336,34 @@ class FakeQueue final : public MessageQueue {
     message.body = body;
     message.attributes["ApproximateReceiveCount"] = std::to_string(receive_count);
     waiting_.push_back(message);
+    pushed_.notify_all();
   }
   std::vector<sqs::Message> receive(int max_messages, std::chrono::seconds, std::chrono::seconds) override {
-    {
-      std::lock_guard lock(mutex_);
-      max_asked_ = std::max(max_asked_, max_messages);
-      if (!waiting_.empty()) {
-        std::vector<sqs::Message> out;
-        while (!waiting_.empty() && static_cast<int>(out.size()) < max_messages) {
-          out.push_back(waiting_.front());
-          waiting_.erase(waiting_.begin());
-        }
-        return out;
-      }
+    std::unique_lock lock(mutex_);
+    max_asked_ = std::max(max_asked_, max_messages);
+    // A short "long poll": returns when a message is there, or empty after 20 ms.
+    (void)pushed_.wait_for(lock, 20ms, [this] { return !waiting_.empty() || receive_stop_.stop_requested(); });
+    if (receive_stop_.stop_requested()) throw Error(ErrorKind::kCancelled, "receive: stop requested");
+    std::vector<sqs::Message> out;
+    while (!waiting_.empty() && static_cast<int>(out.size()) < max_messages) {
+      out.push_back(waiting_.front());
+      waiting_.erase(waiting_.begin());
     }
-    std::this_thread::sleep_for(20ms);  // a short "long poll"
-    return {};
+    return out;
   }
   void delete_message(const std::string& receipt) override {
     std::lock_guard lock(mutex_);
+    refuse_when_stopped("delete");
     deleted_.push_back(receipt);
   }
   void change_visibility(const std::string& receipt, std::chrono::seconds timeout) override {
     std::lock_guard lock(mutex_);
+    refuse_when_stopped("change visibility");
     visibility_.emplace_back(receipt, timeout);
   }
   void send_to_dead_letters(const std::string& body, const std::map<std::string, sqs::MessageAttribute>& attributes) override {
     std::lock_guard lock(mutex_);
+    refuse_when_stopped("send to the DLQ");
     dead_.emplace_back(body, attributes);
   }
   bool has_dead_letters() const override { return with_dlq_; }
@@ -351,9 +372,20 @@ class FakeQueue final : public MessageQueue {
   std::vector<std::pair<std::string, std::chrono::seconds>> visibility() const { std::lock_guard lock(mutex_); return visibility_; }
   std::vector<std::pair<std::string, std::map<std::string, sqs::MessageAttribute>>> dead() const { std::lock_guard lock(mutex_); return dead_; }
   int max_asked() const { std::lock_guard lock(mutex_); return max_asked_; }
+  int refused() const { std::lock_guard lock(mutex_); return refused_; }
 
  private:
+  void refuse_when_stopped(const char* what) {
+    if (!control_stop_.stop_requested()) return;
+    ++refused_;
+    throw Error(ErrorKind::kCancelled, std::string(what) + ": stop requested");
+  }
+
   mutable std::mutex mutex_;
+  std::condition_variable pushed_;
+  StopToken receive_stop_;
+  StopToken control_stop_;
+  int refused_ = 0;
   bool with_dlq_;
   std::vector<sqs::Message> waiting_;
   std::vector<std::string> deleted_;
@@ -372,6 +404,7 @@ struct FakeWorld {
   int max_running = 0;
   int polls_to_finish = 3;
   bool hang = false;  // jobs never finish until stopped
+  std::function<bool()> release;  // when set and true, a job finishes (as scripted) at its next poll
   std::set<std::string> no_write;  // keys whose job exits 0 without writing the PDF
   std::map<std::string, std::string> launched_by;  // key -> launcher name
   bool claim_verified = false;  // jobs report outcome.verified (as the worker pool does)
@@ -385,7 +418,8 @@ class FakeJob final : public RunningJob {
   std::optional<JobOutcome> poll() override {
     std::lock_guard lock(world_.mutex);
     if (done_) return outcome_;
-    if (!stopped_ && (world_.hang || ++polls_ < world_.polls_to_finish)) return std::nullopt;
+    const bool released = world_.release && world_.release();
+    if (!stopped_ && !released && (world_.hang || ++polls_ < world_.polls_to_finish)) return std::nullopt;
     done_ = true;
     --world_.running;
     const auto found = world_.exit_codes.find(spec_.object_key);
@@ -440,22 +474,62 @@ std::string s3_event(const std::string& bucket, const std::vector<std::string>& 
   return nlohmann::json{{"Records", records}}.dump();
 }
 
+// Virtual time: now() moves only when the test advances it or someone sleeps (sleep_for returns at
+// once, the time having moved on), so heartbeats and drain deadlines fire without waiting for
+// them. `on_sleep` runs before each sleep, on the sleeper's thread.
+class FakeClock final : public Clock {
+ public:
+  explicit FakeClock(StopToken stop) : stop_(std::move(stop)) {}
+  std::chrono::system_clock::time_point now() const override {
+    std::lock_guard lock(mutex_);
+    return now_;
+  }
+  bool sleep_for(std::chrono::milliseconds duration) override {
+    if (on_sleep) on_sleep();
+    if (stop_.stop_requested()) return false;
+    advance(duration);
+    return true;
+  }
+  void advance(std::chrono::milliseconds duration) {
+    std::lock_guard lock(mutex_);
+    now_ += duration;
+  }
+  std::function<void()> on_sleep;  // set before the dispatcher runs
+
+ private:
+  mutable std::mutex mutex_;
+  std::chrono::system_clock::time_point now_{std::chrono::hours(24 * 365 * 50)};
+  StopToken stop_;
+};
+
 class DispatcherLoop : public ::testing::Test {
  protected:
-  void SetUp() override { reset_stop_request(); }
-  void TearDown() override { reset_stop_request(); }
-
   void add_source(const std::string& key, const std::string& etag = "\"e1\"") {
     std::lock_guard lock(world_.mutex);
     world_.objects["in/" + key] = {etag, {}};
   }
 
-  // Runs the dispatcher until `done` holds (or 10 s), then stops it; returns run()'s exit code.
+  // Runs the dispatcher on virtual time until `done` holds, then stops it as a first signal does;
+  // with stop_requests == 2 a second "signal" follows as soon as the drain first sleeps. Returns
+  // run()'s exit code. The queue's control calls and the clock stop only with the second one.
   int run_until(FakeQueue& queue, const std::function<bool()>& done, DispatcherConfig config = base_config(),
                 int stop_requests = 1) {
     config.retry_base_delay = 10s;
     if (config.drain_timeout == 25s) config.drain_timeout = 1s;
-    SystemClock clock;
+    // A test may run the loop again after a first run_until: that one's signals are spent.
+    if (stop_.stop_requested()) {
+      stop_ = StopSource();
+      cut_drain_ = StopSource();
+    }
+    StopSource& stop = stop_;
+    StopSource& cut_drain = cut_drain_;
+    queue.set_tokens(stop.token(), cut_drain.token());
+    FakeClock clock(cut_drain.token());
+    if (stop_requests > 1) {
+      clock.on_sleep = [&] {
+        if (stop.stop_requested()) cut_drain.request_stop();
+      };
+    }
     Logger log(LogFormat::kJson, log_fd_);
     HeadObject head = [this](const std::string& bucket, const std::string& key) -> std::optional<ObjectHead> {
       std::lock_guard lock(world_.mutex);
@@ -470,21 +544,26 @@ class DispatcherLoop : public ::testing::Test {
     FakeLauncher worker(world_, "worker");
     Dispatcher dispatcher(config, DispatcherDeps{queue, queue, head,
                                                  {{"local", &launcher}, {"batch", &batch}, {"ecs", &ecs}, {"worker", &worker}},
-                                                 route_launcher, clock, log, metrics_, route_object_});
+                                                 route_launcher, clock, log, metrics_, route_object_, stop.token(),
+                                                 cut_drain.token()});
     int code = -1;
     std::thread runner([&] { code = dispatcher.run(); });
-    const auto deadline = std::chrono::steady_clock::now() + 10s;
-    while (!done() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(10ms);
-    for (int i = 0; i < stop_requests; ++i) {
-      // Between requests, give the drain time to reset the flag (after the receiver has stopped).
-      if (i > 0) std::this_thread::sleep_for(1500ms);
-      request_stop();
+    // Virtual time moves a tick per look at `done`; the real-time limit only turns a hang into a
+    // failure (nothing here waits for something to happen in time).
+    const auto deadline = std::chrono::steady_clock::now() + 20s;
+    while (!done() && std::chrono::steady_clock::now() < deadline) {
+      clock.advance(50ms);
+      std::this_thread::sleep_for(5ms);
     }
+    EXPECT_TRUE(done()) << "the condition did not hold within 20 s";
+    stop.request_stop();
     runner.join();
     return code;
   }
 
   FakeWorld world_;
+  StopSource stop_;       // the first signal
+  StopSource cut_drain_;  // the second
   DispatcherMetrics metrics_;
   RouteObject route_object_ = nullptr;
   int log_fd_ = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
@@ -605,12 +684,27 @@ TEST_F(DispatcherLoop, DrainStopsHungJobsAndReturnsMessagesAtOnce) {
   add_source("slow.txt");
   world_.hang = true;
   queue.push("m1", s3_event("in", {"slow.txt"}));
-  const auto started = std::chrono::steady_clock::now();
   EXPECT_EQ(run_until(queue, [&] { std::lock_guard lock(world_.mutex); return !world_.started.empty(); }), 0);
-  EXPECT_LT(std::chrono::steady_clock::now() - started, 8s);
   EXPECT_TRUE(queue.deleted().empty());
+  // The first stop ended receiving; the drain's own SQS call still went through.
+  EXPECT_EQ(queue.refused(), 0);
   ASSERT_FALSE(queue.visibility().empty());
   EXPECT_EQ(queue.visibility().back(), std::make_pair(std::string("rh-m1"), std::chrono::seconds(0)));
+}
+
+TEST_F(DispatcherLoop, DrainDeletesWhatFinishesAfterTheFirstStop) {
+  FakeQueue queue(true);
+  add_source("late.txt");
+  world_.hang = true;
+  // The job finishes (exit 0, PDF written) at the first poll after the first stop: the drain's,
+  // so the verification and the DeleteMessage are calls the drain makes.
+  world_.release = [this] { return stop_.stop_requested(); };
+  auto config = base_config();
+  config.drain_timeout = 60s;
+  queue.push("m1", s3_event("in", {"late.txt"}));
+  EXPECT_EQ(run_until(queue, [&] { std::lock_guard lock(world_.mutex); return !world_.started.empty(); }, config), 0);
+  EXPECT_EQ(queue.deleted(), std::vector<std::string>{"rh-m1"});
+  EXPECT_EQ(queue.refused(), 0);
 }
 
 TEST_F(DispatcherLoop, HeartbeatKeepsLongJobsInvisible) {
@@ -635,11 +729,11 @@ TEST_F(DispatcherLoop, SecondStopRequestExitsAtOnce) {
   auto config = base_config();
   config.drain_timeout = 60s;
   queue.push("m1", s3_event("in", {"slow.txt"}));
-  const auto started = std::chrono::steady_clock::now();
   EXPECT_EQ(run_until(queue, [&] { std::lock_guard lock(world_.mutex); return !world_.started.empty(); }, config, 2),
             kExitTransient);
-  EXPECT_LT(std::chrono::steady_clock::now() - started, 20s) << "did not wait for the 60 s drain";
   EXPECT_TRUE(queue.deleted().empty());
+  std::lock_guard lock(world_.mutex);
+  EXPECT_EQ(world_.running, 1) << "cut short: the hung job was neither waited for (60 s) nor stopped";
 }
 
 TEST_F(DispatcherLoop, AutoRoutesPoolObjectsToBatchOthersToEcs) {

@@ -1,4 +1,5 @@
-// The libcurl client against a real HTTP server on 127.0.0.1 (tests/support/http_test_server.py).
+// The libcurl client against a real HTTP server on 127.0.0.1 (tests/support/http_test_server.py):
+// the HttpTest suite is labelled integration (tests/CMakeLists.txt), the other tests are unit.
 #include "txt2pdf/net/http.hpp"
 
 #include <gtest/gtest.h>
@@ -15,7 +16,7 @@
 #include <thread>
 
 #include "txt2pdf/core/error.hpp"
-#include "txt2pdf/core/signals.hpp"
+#include "txt2pdf/core/stop_token.hpp"
 
 namespace txt2pdf {
 namespace {
@@ -69,8 +70,6 @@ class HttpTest : public ::testing::Test {
     delete server_;
     server_ = nullptr;
   }
-  void TearDown() override { reset_stop_request(); }
-
   static HttpRequest request(const std::string& method, const std::string& path) {
     HttpRequest r;
     r.method = method;
@@ -262,11 +261,30 @@ TEST_F(HttpTest, StalledTransferHitsTheLowSpeedLimit) {
   EXPECT_LT(steady_clock::now() - start, milliseconds(5000));
 }
 
+TEST(HttpStop, AStoppedTokenRefusesToSendWithoutTouchingTheNetwork) {
+  const StopSource stop;
+  CurlOptions options;
+  options.stop = stop.token();
+  const auto client = make_curl_http_client(options);
+  stop.request_stop();
+  HttpRequest r;
+  r.url = "http://127.0.0.1:9/never-contacted";  // nothing is connected: the token is checked first
+  try {
+    (void)client->send(r);
+    FAIL() << "expected an Error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::kCancelled);
+  }
+}
+
 TEST_F(HttpTest, StopRequestAbortsATransferPromptly) {
-  const auto client = make_curl_http_client();
-  std::thread stopper([] {
-    std::this_thread::sleep_for(milliseconds(200));
-    request_stop();
+  const StopSource stop;
+  CurlOptions options;
+  options.stop = stop.token();
+  const auto client = make_curl_http_client(options);
+  std::thread stopper([&stop] {
+    std::this_thread::sleep_for(milliseconds(200));  // let the transfer start; its length is 10 s
+    stop.request_stop();
   });
   const auto start = steady_clock::now();
   try {
@@ -277,6 +295,16 @@ TEST_F(HttpTest, StopRequestAbortsATransferPromptly) {
   }
   stopper.join();
   EXPECT_LT(steady_clock::now() - start, milliseconds(2500));
+}
+
+TEST_F(HttpTest, AnotherClientsStopLeavesThisOneAlone) {
+  const StopSource stop;
+  CurlOptions options;
+  options.stop = stop.token();
+  const auto stopped = make_curl_http_client(options);
+  const auto client = make_curl_http_client();
+  stop.request_stop();
+  EXPECT_EQ(client->send(request("GET", "/slow/300")).status, 200);
 }
 
 TEST_F(HttpTest, MalformedUrlIsAConfigError) {

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "txt2pdf/core/clock.hpp"
+#include "txt2pdf/core/stop_token.hpp"
 #include "txt2pdf/dispatch/dispatcher_config.hpp"
 #include "txt2pdf/dispatch/events.hpp"
 #include "txt2pdf/net/health.hpp"
@@ -118,6 +119,12 @@ struct DispatcherDeps {
   const Logger& log;
   DispatcherMetrics& metrics;
   RouteObject route_object = nullptr;  // LAUNCHER=auto: when set, used instead of `route`
+  // Stopped by the first SIGTERM/SIGINT: run() stops receiving and drains. The receiver's HTTP
+  // client should carry the same token, so that its long poll ends at once.
+  StopToken stop;
+  // Stopped by a second signal: cuts the drain short. The drain's own calls (control_queue,
+  // head_object, the launchers' Batch/ECS calls) go through clients that only this token stops.
+  StopToken cut_drain;
 };
 
 class Dispatcher {
@@ -127,10 +134,10 @@ class Dispatcher {
   Dispatcher(const Dispatcher&) = delete;
   Dispatcher& operator=(const Dispatcher&) = delete;
 
-  // Runs until stop_requested() (signals.hpp), then drains: no new receives, running jobs get
+  // Runs until deps.stop is stopped, then drains: no new receives, running jobs get
   // DRAIN_TIMEOUT_SECONDS, then SIGTERM (request_stop) and a short grace, unfinished messages are
-  // made visible again at once. Returns 0 after a drain; 75 when a second stop request arrives
-  // during the drain (the process should exit at once).
+  // made visible again at once. Returns 0 after a drain; 75 when deps.cut_drain is stopped during
+  // the drain (a second signal: the process should exit at once).
   [[nodiscard]] int run();
 
  private:
@@ -178,8 +185,9 @@ namespace txt2pdf {
 
 // The whole service as txt2pdf-dispatcher runs it: parses the configuration from `env`, builds the
 // SQS/S3 clients (one HTTP connection and credentials chain per thread), the launchers, the health
-// server, and runs the Dispatcher until a stop request. Returns the process exit code; throws Error
-// for configuration problems found before the first receive.
-[[nodiscard]] int run_dispatcher_service(const Environment& env);
+// server, and runs the Dispatcher until `stop` is stopped, then drains until done or `cut_drain`
+// is stopped (DispatcherDeps). Returns the process exit code; throws Error for configuration
+// problems found before the first receive.
+[[nodiscard]] int run_dispatcher_service(const Environment& env, const StopToken& stop, const StopToken& cut_drain);
 
 }  // namespace txt2pdf

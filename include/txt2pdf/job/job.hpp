@@ -11,6 +11,7 @@
 #include "txt2pdf/job/config.hpp"
 #include "txt2pdf/core/environment.hpp"
 #include "txt2pdf/core/log.hpp"
+#include "txt2pdf/core/stop_token.hpp"
 #include "txt2pdf/render/render_options.hpp"
 #include "txt2pdf/aws/s3.hpp"
 
@@ -54,7 +55,8 @@ struct JobResult {
 // The log context of one job: source_bucket, key, dest_bucket, dest_key.
 [[nodiscard]] nlohmann::json job_context(const JobConfig& config);
 
-// The whole job as main runs it: configuration, clients, run_job, logging, exit code.
-[[nodiscard]] int run_job_command(const Environment& env);
+// The whole job as main runs it: configuration, clients, run_job, logging, exit code. `stop`
+// (a signal) aborts the S3 transfers and retry waits: the job then fails with Error(kCancelled).
+[[nodiscard]] int run_job_command(const Environment& env, const StopToken& stop = {});
 
 }  // namespace txt2pdf

@@ -14,6 +14,8 @@
 // it again. The worker exits 0 at end of input, after a stop signal, or after a failed write.
 #pragma once
 
+#include "txt2pdf/core/stop_token.hpp"
+
 #include <optional>
 #include <string>
 #include <string_view>
@@ -56,7 +58,8 @@ struct WorkerResult {
 // dispatcher's: endpoints, TXT2PDF_*, MAX_INPUT_BYTES); each request's SOURCE_BUCKET, OBJECT_KEY,
 // DEST_BUCKET and DEST_KEY are laid over it and parsed with parse_job_config(), so a worker
 // converts exactly as txt2pdf-job would with that environment. TXT2PDF_WORKER_MEMORY_BYTES (set by
-// the dispatcher) becomes this process's RLIMIT_AS. Returns the process exit code.
-[[nodiscard]] int run_worker_command(const Environment& env, int in, int out);
+// the dispatcher) becomes this process's RLIMIT_AS. `stop` (a signal) ends the loop after the
+// request in hand and aborts its transfers. Returns the process exit code.
+[[nodiscard]] int run_worker_command(const Environment& env, int in, int out, const StopToken& stop = {});
 
 }  // namespace txt2pdf

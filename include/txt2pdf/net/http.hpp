@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "txt2pdf/core/stop_token.hpp"
+
 namespace txt2pdf {
 
 using Headers = std::vector<std::pair<std::string, std::string>>;
@@ -44,7 +46,8 @@ class HttpClient {
   virtual ~HttpClient() = default;
   // Sends one request; no retries here (the AWS client decides those). Any HTTP status is a
   // response. Throws Error(kTransient) when no response arrived (DNS, connect, reset, timeout) and
-  // Error(kCancelled) when a stop was requested (signals.hpp) during the transfer, Error(kConfig)
+  // Error(kCancelled) when the client's stop token (CurlOptions::stop) is stopped before or during
+  // the transfer (noticed within about a second), Error(kConfig)
   // for a URL curl cannot use (malformed, unsupported scheme).
   virtual HttpResponse send(const HttpRequest& request) = 0;
 };
@@ -55,6 +58,8 @@ struct CurlOptions {
   std::chrono::seconds low_speed_time{30};
   long low_speed_bytes_per_second = 1024;
   std::chrono::milliseconds default_timeout{0};  // 0: no total limit beyond the low-speed rule
+  // Aborts the transfer under way, and refuses new ones, once stopped. Default: never stops.
+  StopToken stop;
 };
 
 // One libcurl easy handle per client, reused across requests so connections stay open.

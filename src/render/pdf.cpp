@@ -626,6 +626,8 @@ void PdfDocument::set_info(const PdfInfo& info) {
   impl_->add_info_text("Keywords", info.keywords);
   impl_->add_info_text("CreationDate", info.creation_date);
   impl_->add_info_text("Txt2pdfMissingGlyphs", info.missing_glyphs);
+  impl_->add_info_text("Txt2pdfEncoding", info.encoding);
+  impl_->add_info_text("Txt2pdfEncodingMethod", info.encoding_method);
 }
 
 void PdfDocument::save(const std::string& path) {

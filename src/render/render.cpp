@@ -14,6 +14,7 @@
 
 #include "txt2pdf/core/error.hpp"
 #include "txt2pdf/core/exit_codes.hpp"
+#include "txt2pdf/render/encoding_detect.hpp"
 #include "txt2pdf/render/pdf.hpp"
 #include "txt2pdf/render/render_writer.hpp"
 #include "txt2pdf/render/text_decode.hpp"
@@ -142,12 +143,15 @@ RenderStats render_pdf(int input_fd, const std::string& output_path, const Rende
   const std::unique_ptr<char[]> buffer(new char[kReadSize]);
   const std::string_view bytes(buffer.get(), read_some(input_fd, buffer.get(), kSniffBytes));
   stats.input_bytes = bytes.size();
-  const auto sniffed = sniff_encoding(bytes);
-  stats.encoding = to_string(sniffed.encoding);
-  TextDecoder decoder(sniffed.encoding);
+  const auto chosen = choose_encoding(bytes, options.encoding);
+  stats.encoding = chosen.name;
+  stats.encoding_method = chosen.method;
+  stats.encoding_detail = chosen.detail;
+  stats.encoding_low_confidence = chosen.low_confidence;
+  TextDecoder decoder(chosen.encoding, chosen.charset);
   std::u32string text;
   bool last = bytes.size() < kSniffBytes;
-  decoder.decode(bytes.substr(sniffed.bom_length), last, text);
+  decoder.decode(bytes.substr(chosen.bom_length), last, text);
 
   PdfDocument pdf;
   FontChain fonts(pdf, fits_windows_1252(text));
@@ -180,6 +184,8 @@ RenderStats render_pdf(int input_fd, const std::string& output_path, const Rende
   info.producer = "txt2pdf " TXT2PDF_VERSION " (libharu)";
   info.creation_date = options.creation_date;
   info.missing_glyphs = std::to_string(stats.missing_glyphs);
+  info.encoding = stats.encoding;
+  info.encoding_method = stats.encoding_method + (stats.encoding_low_confidence ? " (low confidence)" : "");
   pdf.set_info(info);
   save(pdf, output_path, stats);
   return stats;
@@ -192,6 +198,8 @@ nlohmann::json stats_fields(const RenderStats& stats) {
           {"input_bytes", stats.input_bytes},
           {"output_bytes", stats.output_bytes},
           {"encoding", stats.encoding},
+          {"encoding_method", stats.encoding_method},
+          {"encoding_detail", stats.encoding_detail},
           {"replaced_invalid", stats.replaced_invalid},
           {"missing_glyphs", stats.missing_glyphs},
           {"rtl_characters", stats.rtl_characters},
@@ -299,6 +307,9 @@ int run_render_command(const std::vector<std::string>& args, const Environment& 
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
     if (stats.rtl_characters > 0) {
       logger.warn("right-to-left text drawn in logical order (no bidi reordering)", fields);
+    }
+    if (stats.encoding_low_confidence) {
+      logger.warn("input encoding is a low-confidence guess (force one with --encoding)", fields);
     }
     if (stats.missing_glyphs > 0 || stats.replaced_invalid > 0) {
       logger.warn("characters replaced by U+FFFD", fields);

@@ -8,6 +8,7 @@
 #include <functional>
 
 #include "txt2pdf/core/error.hpp"
+#include "txt2pdf/render/encoding_detect.hpp"
 
 namespace txt2pdf {
 namespace {
@@ -123,6 +124,11 @@ const std::vector<OptionEntry>& entries() {
        text(&RenderOptions::header_text)},
       {{"subject", "text", "PDF subject"}, text(&RenderOptions::subject)},
       {{"keywords", "text", "PDF keywords"}, text(&RenderOptions::keywords)},
+      {{"encoding", "auto or a character set", "input encoding: auto detects it; else e.g. Shift_JIS, cp1251"},
+       [](RenderOptions& o, std::string_view v, OptionSource s) {
+         if (!is_known_encoding(std::string(v))) fail("encoding", v, s, "auto or a character set iconv knows");
+         o.encoding = std::string(v);
+       }},
   };
   return kEntries;
 }

@@ -36,6 +36,7 @@ struct RenderOptions {
   std::string creation_date;  // PDF CreationDate, "D:20261123130000Z"
   std::string subject;
   std::string keywords;
+  std::string encoding = "auto";  // "auto": detect (encoding_detect.hpp); else an iconv character set
 };
 
 // Fills `date` and `creation_date` from `time` (UTC): the caller owns the clock.

@@ -512,6 +512,15 @@ PdfDocument::PdfDocument() : impl_(std::make_unique<Impl>()) {
 
 PdfDocument::~PdfDocument() = default;
 
+int PdfDocument::load_builtin(const std::string& name) {
+  Font font;
+  font.courier = true;  // WinAnsi text, 600-unit advances: handled as Courier is
+  font.handle = HPDF_GetFont(impl_->doc.get(), name.c_str(), "WinAnsiEncoding");
+  impl_->check(font.handle != nullptr, ("HPDF_GetFont(" + name + ")").c_str());
+  impl_->fonts.push_back(std::move(font));
+  return static_cast<int>(impl_->fonts.size() - 1);
+}
+
 int PdfDocument::load_truetype(const std::string& path) {
   auto* doc = impl_->doc.get();
   if (!impl_->utf_enabled) {

@@ -17,6 +17,7 @@
 #include "txt2pdf/render/encoding_detect.hpp"
 #include "txt2pdf/render/pdf.hpp"
 #include "txt2pdf/render/render_writer.hpp"
+#include "txt2pdf/render/text_ansi.hpp"
 #include "txt2pdf/render/text_decode.hpp"
 #include "txt2pdf/render/text_layout.hpp"
 
@@ -133,25 +134,40 @@ void save(PdfDocument& pdf, const std::string& output_path, RenderStats& stats) 
 
 }  // namespace
 
-RenderStats render_pdf(int input_fd, const std::string& output_path, const RenderOptions& options) {
+RenderStats render_pdf(int input_fd, const std::string& output_path, const RenderOptions& requested) {
   RenderStats stats;
-  const auto geometry = PageGeometry::from(options);
+  (void)PageGeometry::from(requested);  // a page too small fails before anything is read
 
-  // The first 64 KB decide encoding, binary refusal and font mode before anything is drawn.
-  // Uninitialized: zeroing 64 KB is 16 page faults, a tenth of a one-line render.
+  // The first 64 KB decide encoding, binary refusal, page fit and font mode before anything is
+  // drawn. Uninitialized: zeroing 64 KB is 16 page faults, a tenth of a one-line render.
   static_assert(kReadSize >= kSniffBytes);
   const std::unique_ptr<char[]> buffer(new char[kReadSize]);
   const std::string_view bytes(buffer.get(), read_some(input_fd, buffer.get(), kSniffBytes));
   stats.input_bytes = bytes.size();
-  const auto chosen = choose_encoding(bytes, options.encoding);
+  const auto chosen = choose_encoding(bytes, requested.encoding);
   stats.encoding = chosen.name;
   stats.encoding_method = chosen.method;
   stats.encoding_detail = chosen.detail;
   stats.encoding_low_confidence = chosen.low_confidence;
   TextDecoder decoder(chosen.encoding, chosen.charset);
-  std::u32string text;
+  std::u32string decoded;
   bool last = bytes.size() < kSniffBytes;
-  decoder.decode(bytes.substr(chosen.bom_length), last, text);
+  decoder.decode(bytes.substr(chosen.bom_length), last, decoded);
+
+  // A CR is a carriage return (progress bars) in text that has LF line ends, a line end otherwise.
+  const bool cr_overwrites = decoded.find(U'\n') != std::u32string::npos;
+  AnsiFilter filter(requested.ansi, requested.tab_width, cr_overwrites);
+  std::u32string text;
+  std::vector<CellStyle> styles;
+  filter.feed(decoded, text, styles);
+  if (last) filter.finish(text, styles);
+
+  const RenderOptions options = fitted_options(requested, longest_line_columns(text, requested.tab_width));
+  const auto geometry = PageGeometry::from(options);
+  stats.font_size = options.font_size;
+  stats.landscape = options.landscape;
+  stats.columns = geometry.columns - geometry.gutter;
+  stats.lines_per_page = geometry.lines;
 
   PdfDocument pdf;
   FontChain fonts(pdf, fits_windows_1252(text));
@@ -159,16 +175,21 @@ RenderStats render_pdf(int input_fd, const std::string& output_path, const Rende
   Layout layout(geometry.layout(options), writer);
   for (;;) {
     for (const char32_t cp : text) stats.rtl_characters += cp >= 0x590 && is_right_to_left(cp) ? 1 : 0;
-    layout.feed(text);
+    layout.feed(text, styles.empty() ? nullptr : styles.data());
     text.clear();
+    styles.clear();
     if (last) break;
     const auto got = read_some(input_fd, buffer.get(), kReadSize);
     stats.input_bytes += got;
     last = got < kReadSize;
-    decoder.decode(std::string_view(buffer.get(), got), last, text);
+    decoded.clear();
+    decoder.decode(std::string_view(buffer.get(), got), last, decoded);
+    filter.feed(decoded, text, styles);
+    if (last) filter.finish(text, styles);
   }
   layout.finish();
   writer.finish();
+  stats.escapes = filter.saw_escapes();
 
   stats.pages = pdf.page_count();
   stats.lines = layout.source_lines();
@@ -203,7 +224,12 @@ nlohmann::json stats_fields(const RenderStats& stats) {
           {"replaced_invalid", stats.replaced_invalid},
           {"missing_glyphs", stats.missing_glyphs},
           {"rtl_characters", stats.rtl_characters},
-          {"fonts", stats.fonts}};
+          {"fonts", stats.fonts},
+          {"font_size", stats.font_size},
+          {"landscape", stats.landscape},
+          {"columns", stats.columns},
+          {"lines_per_page", stats.lines_per_page},
+          {"escapes", stats.escapes}};
 }
 
 namespace {

@@ -131,6 +131,7 @@ TEST(RenderOptions, EveryOptionIsDocumented) {
                                : values == "text"     ? "t"
                                : values.rfind("A4", 0) == 0 ? "A4"
                                : values.rfind("auto", 0) == 0 ? "auto"
+                               : values.rfind("render", 0) == 0 ? "render"
                                                            : "10";
     EXPECT_NO_THROW(apply_option(options, doc.name, sample, OptionSource::kCommandLine)) << doc.name;
   }

@@ -27,6 +27,11 @@ struct RenderStats {
   std::string encoding_detail;          // how, in a sentence
   bool encoding_low_confidence = false;  // a weak guess (logged as a warning)
   std::vector<std::string> fonts;       // "Courier" and the TrueType files embedded
+  double font_size = 0;                 // as drawn (fit=auto may have lowered it)
+  bool landscape = false;               // as drawn
+  int columns = 0;                      // text columns per row
+  int lines_per_page = 0;
+  bool escapes = false;                 // ANSI escapes or overstrike were seen
 };
 
 // Reads `input_fd` to its end in pieces and writes the PDF to `output_path` through a temporary

@@ -1,5 +1,7 @@
 // txt2pdf-job: converts one S3 text object to a verified PDF (environment in, exit code out), or
 // renders locally with `txt2pdf-job render IN OUT`. The exit codes are documented in the README.
+#include <unistd.h>
+
 #include <cstring>
 #include <iostream>
 #include <string>
@@ -23,6 +25,7 @@ namespace {
 constexpr const char* kUsage =
     "usage: txt2pdf-job                 convert s3://$SOURCE_BUCKET/$OBJECT_KEY to s3://$DEST_BUCKET/$DEST_KEY\n"
     "       txt2pdf-job render IN OUT [options]   render a local file (- for stdin/stdout)\n"
+    "       txt2pdf-job render -o OUTDIR FILE...  render many files in parallel (render --help)\n"
     "       txt2pdf-job --version | --help\n"
     "Configuration and exit codes: see README.md.\n";
 
@@ -33,9 +36,9 @@ int main(int argc, char** argv) {
     txt2pdf::install_stop_handlers();
     const auto env = txt2pdf::environment_from(environ);
     if (argc >= 2 && std::strcmp(argv[1], "render") == 0) {
-      const txt2pdf::Logger logger(txt2pdf::lookup(env, "TXT2PDF_LOG_FORMAT").value_or("json") == "human"
-                                       ? txt2pdf::LogFormat::kHuman
-                                       : txt2pdf::LogFormat::kJson);
+      // Human-readable on a terminal unless TXT2PDF_LOG_FORMAT says otherwise.
+      const auto format = txt2pdf::lookup(env, "TXT2PDF_LOG_FORMAT").value_or(::isatty(2) ? "human" : "json");
+      const txt2pdf::Logger logger(format == "human" ? txt2pdf::LogFormat::kHuman : txt2pdf::LogFormat::kJson);
       return txt2pdf::run_render_command(std::vector<std::string>(argv + 2, argv + argc), env, logger);
     }
     if (argc >= 2 && std::strcmp(argv[1], "--version") == 0) {

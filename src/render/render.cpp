@@ -9,8 +9,11 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
-#include <memory>
+#include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <memory>
+#include <thread>
 
 #include "txt2pdf/core/error.hpp"
 #include "txt2pdf/core/exit_codes.hpp"
@@ -62,6 +65,17 @@ bool fits_windows_1252(std::u32string_view text) {
   return true;
 }
 
+// The process's umask, read once: reading it sets it, which must not race with parallel renders
+// (render -o) creating files.
+mode_t process_umask() {
+  static const mode_t bits = [] {
+    const mode_t value = ::umask(0);
+    ::umask(value);
+    return value;
+  }();
+  return bits;
+}
+
 // A temporary file beside `path` (or in $TMPDIR for "-"); removed unless released.
 class TempFile {
  public:
@@ -81,10 +95,8 @@ class TempFile {
       throw Error(ErrorKind::kTransient, "cannot create a temporary file in " + directory + ": " + std::strerror(errno));
     }
     // mkstemp makes the file 0600; the renamed PDF should get the mode any new file gets (0666
-    // less the umask). Reading the umask sets it, so set it back (renders are single-threaded).
-    const mode_t umask_bits = ::umask(0);
-    ::umask(umask_bits);
-    ::fchmod(fd, 0666 & ~umask_bits);
+    // less the umask).
+    ::fchmod(fd, 0666 & ~process_umask());
     ::close(fd);
   }
   ~TempFile() {
@@ -245,20 +257,42 @@ const OptionDoc* find_doc(std::string_view name) {
 
 std::string usage() {
   std::string text =
-      "usage: txt2pdf-job render IN OUT [options]   (IN and OUT may be -)\n"
+      "usage: txt2pdf-job render IN OUT [options]          one file (IN and OUT may be -)\n"
+      "       txt2pdf-job render -o OUTDIR FILE... [options] many files in parallel: OUTDIR/NAME.pdf\n"
+      "       txt2pdf-job render --help | --version\n"
       "options (also TXT2PDF_<NAME> environment variables; flags win):\n";
   for (const auto& doc : option_docs()) {
     std::string flag = std::string("  --") + doc.name + (std::string(doc.values) == "true/false" ? "" : " VALUE");
     flag.resize(std::max<std::size_t>(flag.size() + 1, 24), ' ');
-    text += flag + doc.meaning + " (" + doc.values + ")\n";
+    text += flag + doc.meaning + " (" + doc.values + ")";
+    if (*doc.default_value != '\0') text += " [default: " + std::string(doc.default_value) + "]";
+    text += "\n";
   }
-  return text + "  boolean options also take --no-NAME and --NAME=false\n";
+  return text +
+         "  -o, --output-dir DIR  write FILE.pdf (FILE without .txt) for each FILE into DIR\n"
+         "  boolean options also take --no-NAME and --NAME=false\n"
+         "logs: JSON lines on stderr, or human-readable when stderr is a terminal (TXT2PDF_LOG_FORMAT=json|human)\n";
 }
 
-// Parses the words after "render" into IN, OUT and options on top of `options`.
-void parse_render_args(const std::vector<std::string>& args, RenderOptions& options, std::vector<std::string>& files) {
+struct RenderArgs {
+  std::vector<std::string> files;
+  std::string output_dir;  // -o: every file is an input
+};
+
+// Parses the words after "render" into files and options on top of `options`.
+void parse_render_args(const std::vector<std::string>& args, RenderOptions& options, RenderArgs& parsed) {
+  auto& files = parsed.files;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
+    if (arg == "-o" || arg == "--output-dir") {
+      if (i + 1 >= args.size()) throw Error(ErrorKind::kConfig, "command-line flag " + arg + " needs a directory");
+      parsed.output_dir = args[++i];
+      continue;
+    }
+    if (arg.rfind("--output-dir=", 0) == 0) {
+      parsed.output_dir = arg.substr(13);
+      continue;
+    }
     if (arg.size() < 3 || arg.compare(0, 2, "--") != 0) {
       files.push_back(arg);
       continue;
@@ -283,10 +317,22 @@ void parse_render_args(const std::vector<std::string>& args, RenderOptions& opti
     if (doc == nullptr) throw Error(ErrorKind::kConfig, "unknown command-line flag " + arg + " (see --help)");
     apply_option(options, name, value, OptionSource::kCommandLine);
   }
+  if (!parsed.output_dir.empty()) {
+    if (files.empty()) throw Error(ErrorKind::kConfig, "render -o DIR needs at least one input file; see --help");
+    return;
+  }
   if (files.size() != 2) {
-    throw Error(ErrorKind::kConfig, "render needs exactly two arguments, IN and OUT (got " +
+    throw Error(ErrorKind::kConfig, "render needs exactly two arguments, IN and OUT, or -o DIR FILE... (got " +
                                         std::to_string(files.size()) + "); see --help");
   }
+}
+
+// OUTDIR/NAME.pdf for input FILE: NAME is FILE's base name without ".txt" (kept otherwise, so
+// a.log and a.txt do not collide).
+std::string output_for(const std::string& output_dir, const std::string& input) {
+  std::string base = input.substr(input.rfind('/') + 1);
+  if (base.size() > 4 && base.compare(base.size() - 4, 4, ".txt") == 0) base.resize(base.size() - 4);
+  return output_dir + (output_dir.back() == '/' ? "" : "/") + base + ".pdf";
 }
 
 int open_input(const std::string& path) {
@@ -299,36 +345,27 @@ int open_input(const std::string& path) {
 
 }  // namespace
 
-int run_render_command(const std::vector<std::string>& args, const Environment& env, const Logger& logger) {
-  for (const auto& arg : args) {
-    if (arg == "--help" || arg == "-h") {
-      const auto text = usage();
-      write_all(1, text.data(), text.size());
-      return kExitOk;
-    }
-  }
+namespace {
+
+// One conversion, logged; returns its exit code.
+int render_one(const std::string& input, const std::string& output, RenderOptions options, const Logger& logger) {
   const auto started = std::chrono::steady_clock::now();
   try {
-    RenderOptions options;
-    apply_environment(options, env);
-    std::vector<std::string> files;
-    parse_render_args(args, options, files);
     if (options.header_text.empty()) {
-      options.header_text = files[0] == "-" ? std::string("stdin") : files[0].substr(files[0].rfind('/') + 1);
+      options.header_text = input == "-" ? std::string("stdin") : input.substr(input.rfind('/') + 1);
     }
-    set_render_time(options, std::chrono::system_clock::now());
-    const int fd = open_input(files[0]);
+    const int fd = open_input(input);
     RenderStats stats;
     try {
-      stats = render_pdf(fd, files[1], options);
+      stats = render_pdf(fd, output, options);
     } catch (...) {
       if (fd != 0) ::close(fd);
       throw;
     }
     if (fd != 0) ::close(fd);
     auto fields = stats_fields(stats);
-    fields["input"] = files[0];
-    fields["output"] = files[1];
+    fields["input"] = input;
+    fields["output"] = output;
     fields["duration_ms"] =
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
     if (stats.rtl_characters > 0) {
@@ -342,6 +379,75 @@ int run_render_command(const std::vector<std::string>& args, const Environment& 
     }
     logger.info("rendered", fields);
     return kExitOk;
+  } catch (const Error& error) {
+    auto fields = error_fields(error);
+    fields["input"] = input;
+    logger.error("render failed", fields);
+    return exit_code_for(error);
+  } catch (const std::exception& error) {
+    logger.error("render failed", {{"error_kind", "internal"}, {"error", error.what()}, {"input", input}});
+    return kExitInternal;
+  }
+}
+
+// `render -o DIR FILE...`: one worker per core takes the next file; a summary record at the end.
+// Returns 0, or the exit code of the first file (in argument order) that failed.
+int render_many(const RenderArgs& args, const RenderOptions& options, const Logger& logger) {
+  const auto started = std::chrono::steady_clock::now();
+  std::vector<int> codes(args.files.size(), kExitOk);
+  std::atomic<std::size_t> next{0};
+  const auto work = [&] {
+    for (std::size_t i; (i = next.fetch_add(1)) < args.files.size();) {
+      codes[i] = render_one(args.files[i], output_for(args.output_dir, args.files[i]), options, logger);
+    }
+  };
+  const std::size_t workers =
+      std::min<std::size_t>(args.files.size(), std::max(1u, std::thread::hardware_concurrency()));
+  std::vector<std::thread> threads;
+  for (std::size_t i = 1; i < workers; ++i) threads.emplace_back(work);
+  work();
+  for (auto& thread : threads) thread.join();
+  const auto failed = static_cast<std::size_t>(std::count_if(codes.begin(), codes.end(), [](int c) { return c != 0; }));
+  const nlohmann::json fields{
+      {"files", args.files.size()}, {"rendered", args.files.size() - failed}, {"failed", failed},
+      {"workers", workers}, {"output_dir", args.output_dir},
+      {"duration_ms",
+       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count()}};
+  if (failed > 0) {
+    logger.error(std::to_string(failed) + " of " + std::to_string(args.files.size()) + " files failed", fields);
+  } else {
+    logger.info("rendered " + std::to_string(args.files.size()) + " files", fields);
+  }
+  for (const int code : codes) {
+    if (code != kExitOk) return code;
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+int run_render_command(const std::vector<std::string>& args, const Environment& env, const Logger& logger) {
+  for (const auto& arg : args) {
+    if (arg == "--help" || arg == "-h") {
+      const auto text = usage();
+      write_all(1, text.data(), text.size());
+      return kExitOk;
+    }
+    if (arg == "--version") {
+      const std::string text = "txt2pdf-job " TXT2PDF_VERSION "\n";
+      write_all(1, text.data(), text.size());
+      return kExitOk;
+    }
+  }
+  try {
+    RenderOptions options;
+    apply_environment(options, env);
+    RenderArgs parsed;
+    parse_render_args(args, options, parsed);
+    set_render_time(options, std::chrono::system_clock::now());
+    (void)process_umask();  // read once, before any worker creates a file
+    if (!parsed.output_dir.empty()) return render_many(parsed, options, logger);
+    return render_one(parsed.files[0], parsed.files[1], options, logger);
   } catch (const Error& error) {
     logger.error("render failed", error_fields(error));
     return exit_code_for(error);

@@ -77,7 +77,7 @@ def main():
             code, record, elapsed = render(args.job, source, pdf)
             expected = open(os.path.join(directory, name + ".expected"), encoding="utf-8").read()
             encoding = open(os.path.join(directory, name + ".encoding")).read().strip()
-            extracted = subprocess.run(["pdftotext", "-enc", "UTF-8", pdf, "-"], capture_output=True,
+            extracted = subprocess.run(["pdftotext", "-layout", "-enc", "UTF-8", pdf, "-"], capture_output=True,
                                        text=True).stdout if code == 0 else ""
             data = open(source, "rb").read()
             detected = record.get("encoding", "")

@@ -170,12 +170,15 @@ void AnsiFilter::feed(std::u32string_view in, std::u32string& text, std::vector<
     if (styled_) styles.resize(text.size());
     return;
   }
-  // Plain text with nothing pending goes straight through.
-  if (!editing_ && state_ == State::kText && !after_cr_ && style_.is_default() &&
-      std::none_of(in.begin(), in.end(), is_special)) {
-    text.append(in);
-    if (styled_) styles.resize(text.size());
-    return;
+  // Whole plain lines with nothing pending go straight through; a last, unfinished line goes
+  // through the line model (a CR or an escape may still edit it).
+  if (!editing_ && state_ == State::kText && !after_cr_ && style_.is_default()) {
+    const auto end = in.rfind(U'\n');
+    if (end != std::u32string_view::npos && std::none_of(in.begin(), in.begin() + end, is_special)) {
+      text.append(in.substr(0, end + 1));
+      if (styled_) styles.resize(text.size());
+      in.remove_prefix(end + 1);
+    }
   }
   for (const char32_t cp : in) {
     switch (state_) {

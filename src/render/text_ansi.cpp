@@ -170,17 +170,35 @@ void AnsiFilter::feed(std::u32string_view in, std::u32string& text, std::vector<
     if (styled_) styles.resize(text.size());
     return;
   }
-  // Whole plain lines with nothing pending go straight through; a last, unfinished line goes
-  // through the line model (a CR or an escape may still edit it).
-  if (!editing_ && state_ == State::kText && !after_cr_ && style_.is_default()) {
-    const auto end = in.rfind(U'\n');
-    if (end != std::u32string_view::npos && std::none_of(in.begin(), in.begin() + end, is_special)) {
-      text.append(in.substr(0, end + 1));
-      if (styled_) styles.resize(text.size());
-      in.remove_prefix(end + 1);
+  while (!in.empty()) {
+    // Whole plain lines with nothing pending go straight through (the plain-text path: a copy);
+    // a line with an escape, a backspace, a CR or a tab, and an unfinished last line (a CR or an
+    // escape may still edit it), go through the line model.
+    if (!editing_ && state_ == State::kText && !after_cr_ && style_.is_default()) {
+      const auto special = std::find_if(in.begin(), in.end(), is_special);
+      auto plain_end = in.rfind(U'\n', static_cast<std::size_t>(special - in.begin()));
+      if (special == in.end()) plain_end = in.rfind(U'\n');
+      if (plain_end != std::u32string_view::npos) {
+        text.append(in.substr(0, plain_end + 1));
+        if (styled_) styles.resize(text.size());
+        in.remove_prefix(plain_end + 1);
+        if (in.empty()) return;
+      }
     }
+    // The line model up to the end of the current line (then the fast path may take over again).
+    std::size_t used = 0;
+    while (used < in.size()) {
+      const char32_t cp = in[used++];
+      step(cp, text, styles);
+      if (cp == U'\n' && !editing_ && state_ == State::kText && style_.is_default()) break;
+    }
+    in.remove_prefix(used);
   }
-  for (const char32_t cp : in) {
+}
+
+void AnsiFilter::step(char32_t cp, std::u32string& text, std::vector<CellStyle>& styles) {
+  {
+
     switch (state_) {
       case State::kEscape:
         if (cp == U'[') {
@@ -193,10 +211,10 @@ void AnsiFilter::feed(std::u32string_view in, std::u32string& text, std::vector<
         } else {
           state_ = State::kText;  // ESC 7, ESC =, ESC M...: dropped
         }
-        continue;
+        return;
       case State::kEscapeIntermediate:
         if (cp < 0x20 || cp > 0x2F) state_ = State::kText;
-        continue;
+        return;
       case State::kCsi:
         if (cp >= 0x40 && cp <= 0x7E) {
           state_ = State::kText;
@@ -207,14 +225,14 @@ void AnsiFilter::feed(std::u32string_view in, std::u32string& text, std::vector<
           state_ = State::kText;  // malformed: drop the sequence, keep the character below
           break;
         }
-        continue;
+        return;
       case State::kOsc:
         if (cp == kBell || cp == U'\n') state_ = State::kText;
         if (cp == kEscape) state_ = State::kOscEscape;
-        continue;
+        return;
       case State::kOscEscape:
         state_ = cp == U'\\' ? State::kText : State::kOsc;
-        continue;
+        return;
       case State::kText: break;
     }
     if (after_cr_) {

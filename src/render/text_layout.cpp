@@ -86,6 +86,7 @@ int longest_line_columns(std::u32string_view text, int tab_width) {
 }
 
 void Layout::feed(std::u32string_view text, const CellStyle* styles) {
+  if (styles == nullptr) style_ = CellStyle{};
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char32_t cp = text[i];
     if (styles != nullptr) style_ = styles[i];

@@ -38,6 +38,7 @@ class AnsiFilter {
 
  private:
   enum class State { kText, kEscape, kCsi, kOsc, kOscEscape, kEscapeIntermediate };
+  void step(char32_t cp, std::u32string& text, std::vector<CellStyle>& styles);
   void put(char32_t cp);
   void flush_line(std::u32string& text, std::vector<CellStyle>& styles);
   void emit(char32_t cp, const CellStyle& style, std::u32string& text, std::vector<CellStyle>& styles);

@@ -37,8 +37,9 @@ int main(int argc, char** argv) {
     const auto env = txt2pdf::environment_from(environ);
     if (argc >= 2 && std::strcmp(argv[1], "render") == 0) {
       // Human-readable on a terminal unless TXT2PDF_LOG_FORMAT says otherwise.
-      const auto format = txt2pdf::lookup(env, "TXT2PDF_LOG_FORMAT").value_or(::isatty(2) ? "human" : "json");
-      const txt2pdf::Logger logger(format == "human" ? txt2pdf::LogFormat::kHuman : txt2pdf::LogFormat::kJson);
+      const txt2pdf::Logger logger(txt2pdf::lookup(env, "TXT2PDF_LOG_FORMAT") || !::isatty(2)
+                                       ? txt2pdf::log_format_or_json(env)
+                                       : txt2pdf::LogFormat::kHuman);
       return txt2pdf::run_render_command(std::vector<std::string>(argv + 2, argv + argc), env, logger);
     }
     if (argc >= 2 && std::strcmp(argv[1], "--version") == 0) {

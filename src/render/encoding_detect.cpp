@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <memory>
 
+#include "txt2pdf/core/strings.hpp"
 #include "txt2pdf/render/iconv_decoder.hpp"
 #include "uchardet_api.hpp"
 
@@ -16,11 +17,6 @@ namespace {
 
 // A single-byte guess made from fewer non-ASCII bytes than this is weak.
 constexpr std::size_t kFewHighBytes = 16;
-
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
-  return text;
-}
 
 std::string upper(std::string text) {
   std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::toupper(c); });
@@ -93,7 +89,7 @@ std::string recode(std::string_view head, const char* from, const char* to) {
 EncodingChoice legacy(std::string charset, std::string method, std::string detail) {
   EncodingChoice choice;
   choice.encoding = TextEncoding::kLegacy;
-  choice.name = lower(charset);
+  choice.name = to_lower(charset);
   choice.charset = std::move(charset);
   choice.method = std::move(method);
   choice.detail = std::move(detail);
@@ -196,7 +192,7 @@ EncodingChoice refine(std::string_view head, const std::string& guessed, const C
 }
 
 EncodingChoice forced_choice(std::string_view head, const std::string& forced) {
-  const auto name = lower(forced);
+  const auto name = to_lower(forced);
   EncodingChoice choice;
   choice.method = "option";
   choice.detail = "forced by the encoding option";
@@ -246,14 +242,14 @@ std::string uchardet_guess(std::string_view bytes) {
 }
 
 bool is_known_encoding(const std::string& name) {
-  const auto key = lower(name);
+  const auto key = to_lower(name);
   return key == "auto" || key == "utf-8" || key == "utf8" || key == "utf-16le" || key == "utf-16be" ||
          iconv_supports(name);
 }
 
 EncodingChoice choose_encoding(std::string_view head, const std::string& forced, const CharsetGuesser& guess) {
   if (head.size() > kSniffBytes) head = head.substr(0, kSniffBytes);
-  if (!forced.empty() && lower(forced) != "auto") return forced_choice(head, forced);
+  if (!forced.empty() && to_lower(forced) != "auto") return forced_choice(head, forced);
   const auto sniffed = sniff_encoding(head);
   if (sniffed.encoding == TextEncoding::kUtf8 && sniffed.bom_length == 0 && has_iso_2022_jp_escapes(head) &&
       std::none_of(head.begin(), head.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; })) {

@@ -8,7 +8,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <filesystem>
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -17,6 +16,7 @@
 
 #include "txt2pdf/core/error.hpp"
 #include "txt2pdf/core/exit_codes.hpp"
+#include "txt2pdf/core/temp_file.hpp"
 #include "txt2pdf/render/encoding_detect.hpp"
 #include "txt2pdf/render/pdf.hpp"
 #include "txt2pdf/render/render_writer.hpp"
@@ -46,16 +46,6 @@ std::size_t read_some(int fd, char* buffer, std::size_t want) {
   return done;
 }
 
-void write_all(int fd, const char* data, std::size_t size) {
-  while (size > 0) {
-    const auto wrote = ::write(fd, data, size);
-    if (wrote < 0 && errno == EINTR) continue;
-    if (wrote <= 0) throw Error(ErrorKind::kTransient, std::string("writing the PDF: ") + std::strerror(errno));
-    data += wrote;
-    size -= static_cast<std::size_t>(wrote);
-  }
-}
-
 // "Latin" mode (built-in Courier, nothing embedded) when the start of the text needs nothing
 // beyond Windows-1252; characters outside it later still get a TrueType font.
 bool fits_windows_1252(std::u32string_view text) {
@@ -76,40 +66,22 @@ mode_t process_umask() {
   return bits;
 }
 
-// A temporary file beside `path` (or in $TMPDIR for "-"); removed unless released.
-class TempFile {
- public:
-  explicit TempFile(const std::string& output_path) {
-    std::string directory = ".";
-    std::string base = "txt2pdf";
-    if (output_path == "-") {
-      directory = std::filesystem::temp_directory_path().string();
-    } else {
-      const auto slash = output_path.rfind('/');
-      if (slash != std::string::npos) directory = output_path.substr(0, slash == 0 ? 1 : slash);
-      base = output_path.substr(slash == std::string::npos ? 0 : slash + 1);
-    }
-    path_ = directory + "/." + base + ".XXXXXX";
-    const int fd = ::mkstemp(path_.data());
-    if (fd < 0) {
-      throw Error(ErrorKind::kTransient, "cannot create a temporary file in " + directory + ": " + std::strerror(errno));
-    }
-    // mkstemp makes the file 0600; the renamed PDF should get the mode any new file gets (0666
-    // less the umask).
-    ::fchmod(fd, 0666 & ~process_umask());
-    ::close(fd);
+// A temporary file beside `output_path` (in `temp_dir` for "-"), closed, with the mode a new
+// file gets: mkstemp makes it 0600, and the renamed PDF should be 0666 less the umask. The umask is
+// read once (process_umask).
+std::unique_ptr<TempFile> staging_file(const std::string& output_path, const std::string& temp_dir) {
+  std::string directory = temp_dir;
+  std::string base = "txt2pdf";
+  if (output_path != "-") {
+    const auto slash = output_path.rfind('/');
+    directory = slash == std::string::npos ? "." : output_path.substr(0, slash == 0 ? 1 : slash);
+    base = output_path.substr(slash == std::string::npos ? 0 : slash + 1);
   }
-  ~TempFile() {
-    if (!path_.empty()) ::unlink(path_.c_str());
-  }
-  TempFile(const TempFile&) = delete;
-  TempFile& operator=(const TempFile&) = delete;
-  [[nodiscard]] const std::string& path() const { return path_; }
-  void release() { path_.clear(); }
-
- private:
-  std::string path_;
-};
+  auto file = std::make_unique<TempFile>(directory, "." + base + ".", "");
+  ::fchmod(file->fd(), 0666 & ~process_umask());
+  file->close();
+  return file;
+}
 
 std::uint64_t file_size(const std::string& path) {
   struct stat info {};
@@ -122,7 +94,9 @@ void copy_to_stdout(const std::string& path) {
   if (fd < 0) throw Error(ErrorKind::kTransient, "cannot reopen " + path);
   std::string buffer(kReadSize, '\0');
   try {
-    for (std::size_t got; (got = read_some(fd, buffer.data(), buffer.size())) > 0;) write_all(1, buffer.data(), got);
+    for (std::size_t got; (got = read_some(fd, buffer.data(), buffer.size())) > 0;) {
+      write_all(1, std::string_view(buffer.data(), got), "the PDF to stdout");
+    }
   } catch (...) {
     ::close(fd);
     throw;
@@ -130,8 +104,9 @@ void copy_to_stdout(const std::string& path) {
   ::close(fd);
 }
 
-void save(PdfDocument& pdf, const std::string& output_path, RenderStats& stats) {
-  TempFile temp(output_path);
+void save(PdfDocument& pdf, const std::string& output_path, const std::string& temp_dir, RenderStats& stats) {
+  const auto staged = staging_file(output_path, temp_dir);
+  TempFile& temp = *staged;
   pdf.save(temp.path());
   stats.output_bytes = file_size(temp.path());
   if (output_path == "-") {
@@ -146,7 +121,8 @@ void save(PdfDocument& pdf, const std::string& output_path, RenderStats& stats) 
 
 }  // namespace
 
-RenderStats render_pdf(int input_fd, const std::string& output_path, const RenderOptions& requested) {
+RenderStats render_pdf(int input_fd, const std::string& output_path, const RenderOptions& requested,
+                       const std::string& temp_dir) {
   RenderStats stats;
   (void)PageGeometry::from(requested);  // a page too small fails before anything is read
 
@@ -220,7 +196,7 @@ RenderStats render_pdf(int input_fd, const std::string& output_path, const Rende
   info.encoding = stats.encoding;
   info.encoding_method = stats.encoding_method + (stats.encoding_low_confidence ? " (low confidence)" : "");
   pdf.set_info(info);
-  save(pdf, output_path, stats);
+  save(pdf, output_path, temp_dir, stats);
   return stats;
 }
 
@@ -348,7 +324,8 @@ int open_input(const std::string& path) {
 namespace {
 
 // One conversion, logged; returns its exit code.
-int render_one(const std::string& input, const std::string& output, RenderOptions options, const Logger& logger) {
+int render_one(const std::string& input, const std::string& output, RenderOptions options,
+               const std::string& temp_dir, const Logger& logger) {
   const auto started = std::chrono::steady_clock::now();
   try {
     if (options.header_text.empty()) {
@@ -357,7 +334,7 @@ int render_one(const std::string& input, const std::string& output, RenderOption
     const int fd = open_input(input);
     RenderStats stats;
     try {
-      stats = render_pdf(fd, output, options);
+      stats = render_pdf(fd, output, options, temp_dir);
     } catch (...) {
       if (fd != 0) ::close(fd);
       throw;
@@ -392,13 +369,14 @@ int render_one(const std::string& input, const std::string& output, RenderOption
 
 // `render -o DIR FILE...`: one worker per core takes the next file; a summary record at the end.
 // Returns 0, or the exit code of the first file (in argument order) that failed.
-int render_many(const RenderArgs& args, const RenderOptions& options, const Logger& logger) {
+int render_many(const RenderArgs& args, const RenderOptions& options, const std::string& temp_dir,
+                const Logger& logger) {
   const auto started = std::chrono::steady_clock::now();
   std::vector<int> codes(args.files.size(), kExitOk);
   std::atomic<std::size_t> next{0};
   const auto work = [&] {
     for (std::size_t i; (i = next.fetch_add(1)) < args.files.size();) {
-      codes[i] = render_one(args.files[i], output_for(args.output_dir, args.files[i]), options, logger);
+      codes[i] = render_one(args.files[i], output_for(args.output_dir, args.files[i]), options, temp_dir, logger);
     }
   };
   const std::size_t workers =
@@ -430,12 +408,12 @@ int run_render_command(const std::vector<std::string>& args, const Environment& 
   for (const auto& arg : args) {
     if (arg == "--help" || arg == "-h") {
       const auto text = usage();
-      write_all(1, text.data(), text.size());
+      write_all(1, text, "the usage to stdout");
       return kExitOk;
     }
     if (arg == "--version") {
       const std::string text = "txt2pdf-job " TXT2PDF_VERSION "\n";
-      write_all(1, text.data(), text.size());
+      write_all(1, text, "the version to stdout");
       return kExitOk;
     }
   }
@@ -446,14 +424,17 @@ int run_render_command(const std::vector<std::string>& args, const Environment& 
     parse_render_args(args, options, parsed);
     set_render_time(options, std::chrono::system_clock::now());
     (void)process_umask();  // read once, before any worker creates a file
-    if (!parsed.output_dir.empty()) return render_many(parsed, options, logger);
-    return render_one(parsed.files[0], parsed.files[1], options, logger);
+    const std::string temp_dir = lookup(env, "TMPDIR").value_or("/tmp");
+    if (!parsed.output_dir.empty()) return render_many(parsed, options, temp_dir, logger);
+    return render_one(parsed.files[0], parsed.files[1], options, temp_dir, logger);
   } catch (const Error& error) {
     logger.error("render failed", error_fields(error));
     return exit_code_for(error);
-  } catch (const std::exception& error) {
-    logger.error("render failed", {{"error_kind", "internal"}, {"error", error.what()}});
-    return kExitInternal;
+  } catch (const std::exception&) {
+    // std::bad_alloc (65) and anything else (70), by the one mapping in exit_codes.
+    const auto error = error_from(std::current_exception());
+    logger.error("render failed", error_fields(error));
+    return exit_code_for(error);
   }
 }
 

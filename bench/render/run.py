@@ -175,7 +175,9 @@ def main():
     if built.returncode != 0:
         print("could not build the plain libharu loop: its rows are skipped")
     tools = {
-        "txt2pdf": lambda i, o: [job, "render", i, o, "--no-header", "--no-footer"],
+        # The others' grid (72 pt margins, no fit): txt2pdf's default is 54 pt and fit=auto.
+        "txt2pdf": lambda i, o: [job, "render", i, o, "--no-header", "--no-footer", "--margins", "72",
+                                 "--fit", "none"],
         "reportlab": lambda i, o: rl + [i, o],
         "reportlab-ttf": lambda i, o: rl + [i, o, "--ttf", DEJAVU],
         "libharu-loop": lambda i, o: [loop, i, o],
@@ -229,7 +231,17 @@ def main():
         result = measure_start_to_exit(tools[tool](one, one + ".pdf"), max(args.runs * 10, 30))
         results[("one-line", tool)] = result
         print("one-line file, start to exit, %-10s median %.1f ms wall, %.1f ms cpu" % (tool, result[0], result[1]))
+    japanese = os.path.join(work, "one-line-ja.txt")
+    with open(japanese, "w", encoding="utf-8") as f:
+        f.write("\u3053\u3093\u306b\u3061\u306f\u3001\u4e16\u754c\n")
+    result = measure_start_to_exit(tools["txt2pdf"](japanese, japanese + ".pdf"), max(args.runs * 10, 30))
+    print("one-line Japanese file, start to exit, txt2pdf    median %.1f ms wall, %.1f ms cpu" % result[:2])
     print_targets(results, inputs)
+    # Real-world corpus from Debian's files (recall.py): legacy-encoded vim tutors, a man page, a colour log.
+    sys.path.insert(0, HERE)
+    import recall
+    print("\nreal-world corpus (vim tutors in legacy encodings, man -P cat ls, a colour log):")
+    recall.print_results(recall.measure_corpus(job, os.path.join(work, "corpus"), work))
     print("load average at end: %s" % open("/proc/loadavg").read().split()[:3])
     shutil.rmtree(work)
 

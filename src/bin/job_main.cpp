@@ -1,5 +1,7 @@
 // txt2pdf-job: converts one S3 text object to a verified PDF (environment in, exit code out), or
 // renders locally with `txt2pdf-job render IN OUT`. The exit codes are documented in the README.
+#include <unistd.h>
+
 #include <cstring>
 #include <iostream>
 #include <string>
@@ -25,6 +27,7 @@ constexpr const char* kUsage =
     "usage: txt2pdf-job                 convert s3://$SOURCE_BUCKET/$OBJECT_KEY to s3://$DEST_BUCKET/$DEST_KEY\n"
     "       txt2pdf-job render IN OUT [options]   render a local file (- for stdin/stdout)\n"
     "       txt2pdf-job worker              convert the objects requested on stdin (the dispatcher's pool)\n"
+    "       txt2pdf-job render -o OUTDIR FILE...  render many files in parallel (render --help)\n"
     "       txt2pdf-job --version | --help\n"
     "Configuration and exit codes: see README.md.\n";
 
@@ -37,7 +40,10 @@ int main(int argc, char** argv) {
     txt2pdf::install_stop_handlers(stop);
     const auto env = txt2pdf::environment_from(environ);
     if (argc >= 2 && std::strcmp(argv[1], "render") == 0) {
-      const txt2pdf::Logger logger(txt2pdf::log_format_or_json(env));
+      // Human-readable on a terminal unless TXT2PDF_LOG_FORMAT says otherwise.
+      const txt2pdf::Logger logger(txt2pdf::lookup(env, "TXT2PDF_LOG_FORMAT") || !::isatty(2)
+                                       ? txt2pdf::log_format_or_json(env)
+                                       : txt2pdf::LogFormat::kHuman);
       return txt2pdf::run_render_command(std::vector<std::string>(argv + 2, argv + argc), env, logger);
     }
     if (argc == 2 && std::strcmp(argv[1], "worker") == 0) return txt2pdf::run_worker_command(env, 0, 1, stop.token());

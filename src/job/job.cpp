@@ -122,6 +122,7 @@ JobReport run_job(const JobConfig& config, const RenderOptions& base_options, S3
   report.pages = static_cast<std::uint64_t>(stats.pages);
   auto render_fields = stats_fields(stats);
   render_fields.update({{"phase", "render"}, {"ms", report.render_ms}});
+  if (stats.encoding_low_confidence) log.warn("input encoding is a low-confidence guess", render_fields);
   log.info("rendered", render_fields);
 
   started = SteadyClock::now();

@@ -324,6 +324,15 @@ PdfDocument::PdfDocument() : impl_(std::make_unique<Impl>()) {
 
 PdfDocument::~PdfDocument() = default;
 
+int PdfDocument::load_builtin(const std::string& name) {
+  Font font;
+  font.courier = true;  // WinAnsi text, 600-unit advances: handled as Courier is
+  font.handle = HPDF_GetFont(impl_->doc.get(), name.c_str(), "WinAnsiEncoding");
+  impl_->check(font.handle != nullptr, ("HPDF_GetFont(" + name + ")").c_str());
+  impl_->fonts.push_back(std::move(font));
+  return static_cast<int>(impl_->fonts.size() - 1);
+}
+
 int PdfDocument::load_truetype(const std::string& path) {
   auto* doc = impl_->doc.get();
   if (!impl_->utf_enabled) {
@@ -431,6 +440,8 @@ void PdfDocument::set_info(const PdfInfo& info) {
   impl_->add_info_text("Keywords", info.keywords);
   impl_->add_info_text("CreationDate", info.creation_date);
   impl_->add_info_text("Txt2pdfMissingGlyphs", info.missing_glyphs);
+  impl_->add_info_text("Txt2pdfEncoding", info.encoding);
+  impl_->add_info_text("Txt2pdfEncodingMethod", info.encoding_method);
 }
 
 void PdfDocument::save(const std::string& path) {

@@ -10,6 +10,7 @@
 #include "txt2pdf/core/env_values.hpp"
 #include "txt2pdf/core/error.hpp"
 #include "txt2pdf/core/strings.hpp"
+#include "txt2pdf/render/encoding_detect.hpp"
 
 namespace txt2pdf {
 namespace {
@@ -96,12 +97,22 @@ const std::vector<OptionEntry>& entries() {
          else if (p == "a3") o.paper = Paper::kA3;
          else fail("paper", v, s, "A4, Letter, Legal or A3");
        }},
-      {{"landscape", "true/false", "landscape orientation"}, flag(&RenderOptions::landscape, "landscape")},
+      {{"landscape", "true/false", "landscape orientation"},
+       [](RenderOptions& o, std::string_view v, OptionSource s) {
+         o.landscape = parse_bool("landscape", v, s);
+         o.landscape_given = true;
+       }},
       {{"margins", "points: 72 or 72,54,72,54", "margins: all, or top,right,bottom,left"}, set_margins},
       {{"font-size", "4-72 (points)", "font size; a column is 0.6 of it"},
-       [](RenderOptions& o, std::string_view v, OptionSource s) { o.font_size = parse_number("font-size", v, s, 4, 72); }},
+       [](RenderOptions& o, std::string_view v, OptionSource s) {
+         o.font_size = parse_number("font-size", v, s, 4, 72);
+         o.font_size_given = true;
+       }},
       {{"leading", "4-144 (points)", "baseline-to-baseline distance"},
-       [](RenderOptions& o, std::string_view v, OptionSource s) { o.leading = parse_number("leading", v, s, 4, 144); }},
+       [](RenderOptions& o, std::string_view v, OptionSource s) {
+         o.leading = parse_number("leading", v, s, 4, 144);
+         o.leading_given = true;
+       }},
       {{"tab-width", "1-32", "tab stops every N columns"},
        [](RenderOptions& o, std::string_view v, OptionSource s) {
          const double n = parse_number("tab-width", v, s, 1, 32);
@@ -118,6 +129,26 @@ const std::vector<OptionEntry>& entries() {
        text(&RenderOptions::header_text)},
       {{"subject", "text", "PDF subject"}, text(&RenderOptions::subject)},
       {{"keywords", "text", "PDF keywords"}, text(&RenderOptions::keywords)},
+      {{"fit", "auto, none", "auto: font size and orientation fit the longest line (none: the fixed grid)"},
+       [](RenderOptions& o, std::string_view v, OptionSource s) {
+         const auto f = to_lower(v);
+         if (f == "auto") o.fit = Fit::kAuto;
+         else if (f == "none") o.fit = Fit::kNone;
+         else fail("fit", v, s, "auto or none");
+       }},
+      {{"ansi", "render, strip, show", "ANSI escapes: draw colours and bold, drop them, or show them"},
+       [](RenderOptions& o, std::string_view v, OptionSource s) {
+         const auto a = to_lower(v);
+         if (a == "render") o.ansi = AnsiMode::kRender;
+         else if (a == "strip") o.ansi = AnsiMode::kStrip;
+         else if (a == "show") o.ansi = AnsiMode::kShow;
+         else fail("ansi", v, s, "render, strip or show");
+       }},
+      {{"encoding", "auto or a character set", "input encoding: auto detects it; else e.g. Shift_JIS, cp1251"},
+       [](RenderOptions& o, std::string_view v, OptionSource s) {
+         if (!is_known_encoding(std::string(v))) fail("encoding", v, s, "auto or a character set iconv knows");
+         o.encoding = std::string(v);
+       }},
   };
   return kEntries;
 }
@@ -168,8 +199,18 @@ void apply_object_metadata(RenderOptions& options, const std::map<std::string, s
 
 const std::vector<OptionDoc>& option_docs() {
   static const std::vector<OptionDoc> kDocs = [] {
+    static const std::map<std::string, const char*> kDefaults{
+        {"paper", "A4"}, {"landscape", "false (fit=auto may turn it on)"}, {"margins", "54"},
+        {"font-size", "10 (fit=auto may lower it)"}, {"leading", "1.2 x font-size"}, {"tab-width", "8"},
+        {"wrap", "true"}, {"header", "true"}, {"footer", "true"}, {"line-numbers", "false"}, {"two-up", "false"},
+        {"title", "the file name or key"}, {"header-text", "the file name or key"}, {"subject", "none"},
+        {"keywords", "none"}, {"fit", "auto"}, {"ansi", "render"}, {"encoding", "auto"}};
     std::vector<OptionDoc> docs;
-    for (const auto& entry : entries()) docs.push_back(entry.doc);
+    for (const auto& entry : entries()) {
+      docs.push_back(entry.doc);
+      const auto found = kDefaults.find(entry.doc.name);
+      if (found != kDefaults.end()) docs.back().default_value = found->second;
+    }
     return docs;
   }();
   return kDocs;

@@ -103,6 +103,35 @@ LayoutOptions PageGeometry::layout(const RenderOptions& options) const {
   return layout;
 }
 
+RenderOptions fitted_options(const RenderOptions& options, int longest_columns) {
+  constexpr double kMinPortrait = 8;
+  constexpr double kMinLandscape = 6;
+  if (options.fit == Fit::kNone || options.two_up || options.font_size_given || options.landscape_given) {
+    return options;
+  }
+  const auto grid = PageGeometry::from(options);
+  if (longest_columns <= grid.columns - grid.gutter) return options;
+  const double needed = (longest_columns + grid.gutter) * kGridAdvance / 1000.0;  // width per point of size
+  const auto size_for = [&](bool landscape) {
+    RenderOptions turned = options;
+    turned.landscape = landscape;
+    double width = 0, height = 0;
+    paper_size(turned, width, height);
+    const double size = (width - options.margin_left - options.margin_right) / needed;
+    return std::floor(std::min(size, options.font_size) * 100) / 100;  // round down: never a column short
+  };
+  RenderOptions fitted = options;
+  double size = size_for(options.landscape);
+  if (size < kMinPortrait && !options.landscape) {
+    size = size_for(true);
+    fitted.landscape = true;
+  }
+  if (size < kMinLandscape) return options;
+  fitted.font_size = size;
+  if (!options.leading_given) fitted.leading = std::round(size * 1.2 * 100) / 100;
+  return fitted;
+}
+
 FontChain::FontChain(PdfDocument& pdf, bool latin_mode)
     : pdf_(pdf), latin_mode_(latin_mode) {}
 
@@ -154,9 +183,49 @@ int FontChain::find_font(char32_t cp) {
   return -1;
 }
 
+int FontChain::courier(int face) {
+  static const char* const kNames[4] = {"Courier", "Courier-Bold", "Courier-Oblique", "Courier-BoldOblique"};
+  auto& font = courier_faces_[face & 3];
+  if (font == -2) font = pdf_.load_builtin(kNames[face & 3]);
+  return font;
+}
+
+// DejaVu Sans Mono's bold and oblique files beside the regular one (fonts-dejavu-core ships them).
+int FontChain::dejavu(int face) {
+  auto& font = dejavu_faces_[face & 3];
+  if (font != -2) return font;
+  static const char* const kSuffix[4] = {"", "-Bold", "-Oblique", "-BoldOblique"};
+  const int regular = primary();
+  std::string path = paths_.front();
+  const auto dot = path.rfind(".ttf");
+  font = -1;
+  if (dot == std::string::npos) return font;
+  path.insert(dot, kSuffix[face & 3]);
+  if (face == 0) return font = regular;
+  if (!is_truetype_glyf(path)) return font;
+  font = pdf_.load_truetype(path);
+  paths_.push_back(path);
+  return font;
+}
+
+FontChain::Glyph FontChain::resolve(char32_t cp, int face) {
+  const Glyph glyph = resolve(cp);
+  if (face == 0 || glyph.missing) return glyph;
+  if (glyph.font == PdfDocument::kCourier) return {courier(face), glyph.code};
+  if (glyph.font == primary_) {
+    const int font = dejavu(face);
+    if (font >= 0 && pdf_.has_glyph(font, glyph.code)) return {font, glyph.code};
+  }
+  return glyph;
+}
+
 std::vector<std::string> FontChain::font_names() const {
   std::vector<std::string> names;
   if (latin_mode_) names.emplace_back("Courier");
+  static const char* const kNames[4] = {"Courier", "Courier-Bold", "Courier-Oblique", "Courier-BoldOblique"};
+  for (int face = 1; face < 4; ++face) {
+    if (courier_faces_[face] >= 0) names.emplace_back(kNames[face]);
+  }
   names.insert(names.end(), paths_.begin(), paths_.end());
   return names;
 }
@@ -190,6 +259,23 @@ void PageWriter::begin_page(int page) {
 }
 
 void PageWriter::row(const LayoutRow& row) {
+  if (!row.styles.empty()) {
+    std::u32string gutter;
+    if (geometry_.gutter > 0) {
+      if (!row.continuation) {
+        char number[24];
+        std::snprintf(number, sizeof number, "%6llu ", static_cast<unsigned long long>(row.source_line));
+        for (const char* c = number; *c != '\0'; ++c) gutter.push_back(static_cast<unsigned char>(*c));
+      } else {
+        gutter.assign(static_cast<std::size_t>(geometry_.gutter), U' ');
+      }
+    }
+    styled_row(row, gutter);
+    if (row.continues || row.truncated) add_mark(row.continues);
+    ++row_on_page_;
+    return;
+  }
+  if (fill_ != 0) set_fill(0);
   if (geometry_.gutter > 0) {
     line_.clear();
     if (!row.continuation) {
@@ -206,6 +292,65 @@ void PageWriter::row(const LayoutRow& row) {
   }
   if (row.continues || row.truncated) add_mark(row.continues);
   ++row_on_page_;
+}
+
+void PageWriter::set_fill(std::uint32_t rgb) {
+  buffer_ += format("%.3g %.3g %.3g rg\n", ((rgb >> 16) & 0xFFu) / 255.0, ((rgb >> 8) & 0xFFu) / 255.0,
+                    (rgb & 0xFFu) / 255.0);
+  fill_ = rgb;
+}
+
+// A row with ANSI or overstrike styles: one run per style, each in its colour and face (bold and
+// oblique fonts), backgrounds as rectangles under the text and underlines as lines over it, so
+// the text itself is each character once.
+void PageWriter::styled_row(const LayoutRow& row, std::u32string_view gutter) {
+  const double y = geometry_.first_baseline - row_on_page_ * options_.leading;
+  double x = geometry_.left[half_] + static_cast<double>(gutter.size()) * geometry_.column_width;
+  bool next_line = true;
+  if (!gutter.empty()) {
+    if (fill_ != 0) set_fill(0);
+    show(gutter, true);
+    next_line = false;
+  }
+  std::size_t at = 0;
+  while (at < row.text.size()) {
+    const CellStyle style = row.styles[at];
+    std::size_t end = at;
+    int columns = 0;
+    while (end < row.text.size() && row.styles[end] == style) columns += char_width(row.text[end++]);
+    std::uint32_t fg = style.foreground == CellStyle::kDefaultColour ? 0x000000u : style.foreground;
+    std::uint32_t bg = style.background;
+    if ((style.flags & CellStyle::kInverse) != 0) {
+      const std::uint32_t old_fg = fg;
+      fg = bg == CellStyle::kDefaultColour ? 0xFFFFFFu : bg;
+      bg = old_fg;
+    }
+    if ((style.flags & CellStyle::kFaint) != 0) {
+      // Half way to white, per channel.
+      fg = (((fg >> 1) & 0x7F7F7Fu) + 0x808080u) & 0xFFFFFFu;
+    }
+    const double width = columns * geometry_.column_width;
+    if (bg != CellStyle::kDefaultColour) {
+      backgrounds_ += format("%.3g %.3g %.3g rg\n", ((bg >> 16) & 0xFFu) / 255.0, ((bg >> 8) & 0xFFu) / 255.0,
+                             (bg & 0xFFu) / 255.0);
+      append_point(backgrounds_, x, y - (options_.leading - options_.font_size) / 2 - 0.25 * options_.font_size, " ");
+      append_point(backgrounds_, width, options_.leading, " re f\n");
+    }
+    if (fg != fill_) set_fill(fg);
+    const int face = ((style.flags & CellStyle::kBold) != 0 ? FontChain::kBoldFace : 0) |
+                     ((style.flags & CellStyle::kItalic) != 0 ? FontChain::kItalicFace : 0);
+    show(std::u32string_view(row.text).substr(at, end - at), next_line, face);
+    next_line = false;
+    if ((style.flags & CellStyle::kUnderline) != 0) {
+      decorations_ += format("%.3g %.3g %.3g RG\n", ((fg >> 16) & 0xFFu) / 255.0, ((fg >> 8) & 0xFFu) / 255.0,
+                             (fg & 0xFFu) / 255.0);
+      const double under = y - 0.15 * options_.font_size;
+      append_point(decorations_, x, under, " m ");
+      append_point(decorations_, x + width, under, " l S\n");
+    }
+    x += width;
+    at = end;
+  }
 }
 
 // A hook (wrapped) or a triangle (truncated) in the right margin of the current row, drawn after
@@ -237,14 +382,14 @@ void PageWriter::add_mark(bool continues) {
   }
 }
 
-void PageWriter::show(std::u32string_view text, bool next_line) {
+void PageWriter::show(std::u32string_view text, bool next_line, int face) {
   if (text.empty()) {
     if (next_line) buffer_ += "T*\n";
     return;
   }
   // Fast path: ASCII in Courier is one literal string and one `'` per row.
   if (fonts_.latin_mode() && std::all_of(text.begin(), text.end(), [](char32_t cp) { return cp < 0x80; })) {
-    use_font(PdfDocument::kCourier);
+    use_font(face == 0 ? PdfDocument::kCourier : fonts_.courier(face));
     buffer_ += '(';
     for (const char32_t cp : text) put_literal_byte(buffer_, static_cast<unsigned char>(cp));
     buffer_ += next_line ? ")'\n" : ")Tj\n";
@@ -253,7 +398,7 @@ void PageWriter::show(std::u32string_view text, bool next_line) {
   bool first = true;
   std::size_t at = 0;
   while (at < text.size()) {
-    const int font = fonts_.resolve(text[at]).font;
+    const int font = fonts_.resolve(text[at], face).font;
     const bool unicode = pdf_.is_unicode(font);
     use_font(font);
     // One string per run of a font. Every glyph advances by its grid width (declared in the
@@ -265,7 +410,7 @@ void PageWriter::show(std::u32string_view text, bool next_line) {
     bool adjusted = false;
     buffer_ += '(';
     for (; at < text.size(); ++at) {
-      const auto glyph = fonts_.resolve(text[at]);
+      const auto glyph = fonts_.resolve(text[at], face);
       if (glyph.font != font) break;
       const int wanted = char_width(text[at]) * kGridAdvance;
       const int width = char_width(glyph.code) * kGridAdvance;  // the glyph's advance: its /W entry
@@ -307,6 +452,7 @@ void PageWriter::use_font(int font) {
 
 void PageWriter::end_text_object() {
   if (!text_open_) return;
+  if (fill_ != 0) set_fill(0);
   buffer_ += "ET\n";
   text_open_ = false;
 }
@@ -350,6 +496,14 @@ void PageWriter::end_physical_page() {
   const int page = pdf_.page_count();
   if (page == 0) return;
   end_text_object();
+  if (!backgrounds_.empty()) {
+    buffer_.insert(0, "q\n" + backgrounds_ + "Q\n");
+    backgrounds_.clear();
+  }
+  if (!decorations_.empty()) {
+    buffer_ += "q " + format("%.3g", options_.font_size * 0.06) + " w\n" + decorations_ + "Q\n";
+    decorations_.clear();
+  }
   if (!marks_.empty()) {
     buffer_ += "q 0.5 w\n" + marks_ + "Q\nQ\n";
     marks_.clear();

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "txt2pdf/core/error.hpp"
+#include "txt2pdf/render/iconv_decoder.hpp"
 
 namespace txt2pdf {
 namespace {
@@ -67,7 +68,8 @@ bool valid_utf8_prefix(std::string_view head) {
 }
 
 bool is_allowed_control(unsigned unit) {
-  return unit == '\t' || unit == '\n' || unit == '\r' || unit == '\f' || unit == '\v' || unit == 0x1B;
+  // Backspace: overstrike (nroff's bold X\bX and underline _\bX).
+  return unit == '\t' || unit == '\n' || unit == '\r' || unit == '\f' || unit == '\v' || unit == 0x1B || unit == '\b';
 }
 
 // Throws when `head` looks binary. `unit_size` is 1 for 8-bit encodings, 2 for UTF-16.
@@ -99,6 +101,7 @@ const char* to_string(TextEncoding encoding) noexcept {
     case TextEncoding::kUtf16Le: return "utf-16le";
     case TextEncoding::kUtf16Be: return "utf-16be";
     case TextEncoding::kWindows1252: return "windows-1252";
+    case TextEncoding::kLegacy: return "legacy";
   }
   return "utf-8";
 }
@@ -135,7 +138,21 @@ SniffResult sniff_encoding(std::string_view head) {
   return {valid_utf8_prefix(head) ? TextEncoding::kUtf8 : TextEncoding::kWindows1252, 0};
 }
 
+TextDecoder::TextDecoder(TextEncoding encoding, const std::string& charset) : encoding_(encoding) {
+  if (encoding_ == TextEncoding::kLegacy) iconv_ = std::make_unique<IconvDecoder>(charset);
+}
+
+TextDecoder::~TextDecoder() = default;
+TextDecoder::TextDecoder(TextDecoder&&) noexcept = default;
+TextDecoder& TextDecoder::operator=(TextDecoder&&) noexcept = default;
+
+std::uint64_t TextDecoder::replaced() const noexcept { return replaced_ + (iconv_ ? iconv_->replaced() : 0); }
+
 void TextDecoder::decode(std::string_view bytes, bool last, std::u32string& out) {
+  if (iconv_) {
+    iconv_->decode(bytes, last, out);
+    return;
+  }
   std::string joined;
   if (!pending_.empty()) {
     joined = pending_;
@@ -151,6 +168,7 @@ void TextDecoder::decode(std::string_view bytes, bool last, std::u32string& out)
     case TextEncoding::kUtf8: decode_utf8(bytes, out); break;
     case TextEncoding::kUtf16Le:
     case TextEncoding::kUtf16Be: decode_utf16(bytes, out); break;
+    case TextEncoding::kLegacy: break;  // iconv_ above
   }
   if (last) {
     if (!pending_.empty() || high_surrogate_ != 0) {

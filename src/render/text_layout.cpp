@@ -66,8 +66,30 @@ Layout::Layout(const LayoutOptions& options, LayoutSink& sink) : options_(option
   options_.tab_width = std::max(options_.tab_width, 1);
 }
 
-void Layout::feed(std::u32string_view text) {
+int longest_line_columns(std::u32string_view text, int tab_width) {
+  const auto stop = static_cast<std::uint64_t>(std::max(tab_width, 1));
+  std::uint64_t longest = 0;
+  std::uint64_t column = 0;
   for (const char32_t cp : text) {
+    if (cp == U'\n' || cp == U'\r' || cp == U'\f') {
+      longest = std::max(longest, column);
+      column = 0;
+    } else if (cp == U'\t') {
+      column += stop - column % stop;
+    } else if (cp < 0x20 || cp == 0x7F) {
+      column += 2;  // shown as ^X
+    } else {
+      column += static_cast<std::uint64_t>(cp < 0x300 ? 1 : char_width(cp));
+    }
+  }
+  return static_cast<int>(std::min<std::uint64_t>(std::max(longest, column), 1u << 30));
+}
+
+void Layout::feed(std::u32string_view text, const CellStyle* styles) {
+  if (styles == nullptr) style_ = CellStyle{};
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char32_t cp = text[i];
+    if (styles != nullptr) style_ = styles[i];
     if (after_cr_) {
       after_cr_ = false;
       if (cp == U'\n') continue;
@@ -123,6 +145,10 @@ void Layout::put(char32_t cp, int width) {
     emit_row();
     row_.continuation = true;
   }
+  if (!row_.styles.empty() || !style_.is_default()) {
+    row_.styles.resize(row_.text.size());
+    row_.styles.push_back(style_);
+  }
   row_.text.push_back(cp);
   column_ += width;
   logical_column_ += static_cast<std::uint64_t>(width);
@@ -140,6 +166,7 @@ void Layout::emit_row() {
   ++rows_on_page_;
   ++rows_;
   row_.text.clear();
+  row_.styles.clear();
   row_.continuation = false;
   row_.continues = false;
   row_.truncated = false;

@@ -10,3 +10,14 @@ foreach(render_case IN LISTS TXT2PDF_RENDER_CASES)
                    $<TARGET_FILE:txt2pdf-job> ${render_case})
   set_tests_properties(render_${render_case} PROPERTIES LABELS integration TIMEOUT 120)
 endforeach()
+
+# Real-world text (render_real_test.py): legacy-encoded vim tutors (vim-runtime), a man page with
+# overstrike (man-db), ANSI colours checked on a rasterised page, fit=auto, and the render CLI.
+set(TXT2PDF_RENDER_REAL_CASES legacy_encodings forced_encoding eighty_columns wide_report ansi_colours
+    overstrike man_page cli)
+foreach(render_case IN LISTS TXT2PDF_RENDER_REAL_CASES)
+  add_test(NAME render_real_${render_case}
+           COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/render_real_test.py
+                   $<TARGET_FILE:txt2pdf-job> ${render_case})
+  set_tests_properties(render_real_${render_case} PROPERTIES LABELS integration TIMEOUT 300)
+endforeach()

@@ -16,8 +16,9 @@ JOB = sys.argv[1]
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "text")
 WORK = tempfile.mkdtemp(prefix="render-test-")
 
-# The default page grid: A4, 10 pt Courier/DejaVu Sans Mono, 12 pt leading, 72 pt margins.
-COLUMNS, LINES = 75, 58
+# The default page grid: A4, 10 pt Courier/DejaVu Sans Mono, 12 pt leading, 54 pt margins.
+COLUMNS, LINES = 81, 61
+MARGIN = 54
 
 
 def fail(message):
@@ -136,31 +137,31 @@ def case_scripts():
 
 
 def case_wrapped_cjk():
-    # 120 wide characters = 240 columns: four rows on a 75-column grid (37 per row).
+    # 120 wide characters = 240 columns: three rows on an 81-column grid (40 per row).
     text = "".join(chr(0x4E00 + i * 37 % 5000) for i in range(120)) + "\nend\n"
-    pdf, _ = expect_recovered(text)
+    pdf, _ = expect_recovered(text, "--fit=none")
     rows = [line for line in text_of(pdf).splitlines() if line.strip()]
-    if len(rows) != 5:
-        fail("wide characters should wrap into 4 rows + 1: %r" % rows)
+    if len(rows) != 4:
+        fail("wide characters should wrap into 3 rows + 1: %r" % rows)
 
 
 def case_page_count():
     lines = ["%05d %s" % (i, "word " * (i % 37)) for i in range(1000)]
     text = "\n".join(lines) + "\n"
-    pdf, _, _ = render(text.encode(), "--no-header")
+    pdf, _, _ = render(text.encode(), "--no-header", "--fit=none")
     check_pdf(pdf)
     if pages_of(pdf) != predicted_pages(lines):
         fail("A4 pages %d, layout predicts %d" % (pages_of(pdf), predicted_pages(lines)))
-    # Letter landscape: 792 x 612 pt -> 108 columns, 39 lines.
+    # Letter landscape: 792 x 612 pt -> 114 columns, 42 lines.
     pdf, _, _ = render(text.encode(), "--paper", "Letter", "--landscape")
-    if pages_of(pdf) != predicted_pages(lines, 108, 39):
-        fail("Letter landscape pages %d, predicted %d" % (pages_of(pdf), predicted_pages(lines, 108, 39)))
+    if pages_of(pdf) != predicted_pages(lines, 114, 42):
+        fail("Letter landscape pages %d, predicted %d" % (pages_of(pdf), predicted_pages(lines, 114, 42)))
     if "792 x 612" not in tool("pdfinfo", pdf):
         fail("Letter landscape page size wrong")
-    # Two-up: two 56-column halves per A4 landscape sheet ((697.89 - 24) / 2 / 6), 37 lines each.
+    # Two-up: two 59-column halves per A4 landscape sheet ((733.89 - 24) / 2 / 6), 40 lines each.
     pdf, _, _ = render(text.encode(), "--two-up")
-    if pages_of(pdf) != math.ceil(predicted_pages(lines, 56, 37) / 2):
-        fail("two-up pages %d, predicted %d" % (pages_of(pdf), math.ceil(predicted_pages(lines, 56, 37) / 2)))
+    if pages_of(pdf) != math.ceil(predicted_pages(lines, 59, 40) / 2):
+        fail("two-up pages %d, predicted %d" % (pages_of(pdf), math.ceil(predicted_pages(lines, 59, 40) / 2)))
 
 
 
@@ -209,8 +210,8 @@ def case_tabs():
     x = {m.group(2): float(m.group(1)) for m in re.finditer(r'xMin="([\d.]+)"[^>]*>([^<]+)</word>', bbox)}
     column = 6.0  # 0.6 * 10 pt
     for word, stop in [("a", 0), ("b", 8), ("c", 16), ("longer", 0), ("x", 8), ("y", 8)]:
-        if abs(x[word] - (72 + stop * column)) > 0.1:
-            fail("%s at x=%.2f, expected tab stop %d (x=%.2f)" % (word, x[word], stop, 72 + stop * column))
+        if abs(x[word] - (MARGIN + stop * column)) > 0.1:
+            fail("%s at x=%.2f, expected tab stop %d (x=%.2f)" % (word, x[word], stop, MARGIN + stop * column))
 
 
 def case_replacement():
@@ -251,20 +252,21 @@ def case_utf16():
 
 def case_controls_and_truncate():
     text = b"bell\x07 esc\x1b[0m\n" + b"y" * 100 + b"\nnext\n"
-    pdf, _, _ = render(text, "--no-header", "--no-footer", "--no-wrap")
+    pdf, _, _ = render(text, "--no-header", "--no-footer", "--no-wrap", "--fit=none", "--ansi=show")
     check_pdf(pdf)
     got = text_of(pdf)
     if "bell^G esc^[[0m" not in got:
         fail("controls not shown as ^X: %r" % got)
-    if "y" * 75 not in got or "y" * 76 in got or "next" not in got:
-        fail("long line not truncated at 75 columns: %r" % got)
+    if "y" * 81 not in got or "y" * 82 in got or "next" not in got:
+        fail("long line not truncated at 81 columns: %r" % got)
 
 
 def case_line_numbers():
-    pdf, _, _ = render(b"alpha\nbeta\n" + b"z" * 80 + b"\n", "--line-numbers", "--no-header", "--no-footer")
+    pdf, _, _ = render(b"alpha\nbeta\n" + b"z" * 80 + b"\n", "--line-numbers", "--no-header", "--no-footer",
+                       "--fit=none")
     check_pdf(pdf)
     rows = [row.strip() for row in text_of(pdf).splitlines() if row.strip()]
-    if rows[0] != "1 alpha" or rows[1] != "2 beta" or not rows[2].startswith("3 zzz") or rows[3] != "z" * 12:
+    if rows[0] != "1 alpha" or rows[1] != "2 beta" or not rows[2].startswith("3 zzz") or rows[3] != "z" * 6:
         fail("line numbers wrong: %r" % rows)
 
 

@@ -66,6 +66,7 @@ TEST_F(RenderPdf, PageCountMatchesTheLayoutPrediction) {
   for (int i = 0; i < 500; ++i) text += "line " + std::to_string(i) + std::string(static_cast<std::size_t>(i % 190), 'x') + "\n";
   text += "\f\fafter two form feeds\n";
   RenderOptions options;
+  options.fit = Fit::kNone;  // the fixed grid (fit=auto: FitAuto below)
   const auto stats = render(text, options);
   const auto predicted = count_pages(decode(text), PageGeometry::from(options).layout(options));
   EXPECT_EQ(stats.pages, predicted);
@@ -79,10 +80,37 @@ TEST_F(RenderPdf, PageCountMatchesTheLayoutPrediction) {
   const mode_t umask_bits = ::umask(0);
   ::umask(umask_bits);
   EXPECT_EQ(fs::status(dir_ / "out.pdf").permissions(), static_cast<fs::perms>(0666 & ~umask_bits));
-  // The default grid is the enscript one: 58 rows of 75 columns on A4.
+  // The default grid holds 80-column text: 61 rows of 81 columns on A4, 57 of 84 on Letter.
   const auto layout = PageGeometry::from(options).layout(options);
-  EXPECT_EQ(layout.columns, 75);
-  EXPECT_EQ(layout.lines_per_page, 58);
+  EXPECT_EQ(layout.columns, 81);
+  EXPECT_EQ(layout.lines_per_page, 61);
+  options.paper = Paper::kLetter;
+  EXPECT_EQ(PageGeometry::from(options).layout(options).columns, 84);
+  EXPECT_EQ(PageGeometry::from(options).layout(options).lines_per_page, 57);
+}
+
+TEST(FitAuto, EightyColumnsStayPortraitAndReportsGoLandscape) {
+  RenderOptions options;
+  EXPECT_EQ(fitted_options(options, 80).font_size, 10);
+  EXPECT_FALSE(fitted_options(options, 80).landscape);
+  for (const auto paper : {Paper::kA4, Paper::kLetter}) {
+    options.paper = paper;
+    const auto wide = fitted_options(options, 132);
+    EXPECT_TRUE(wide.landscape);
+    EXPECT_GE(wide.font_size, 8);
+    EXPECT_GE(PageGeometry::from(wide).layout(wide).columns, 132);
+    EXPECT_NEAR(wide.leading, wide.font_size * 1.2, 0.01);
+  }
+  options.paper = Paper::kA4;
+  const auto hundred = fitted_options(options, 100);  // portrait at a smaller size
+  EXPECT_FALSE(hundred.landscape);
+  EXPECT_GE(PageGeometry::from(hundred).layout(hundred).columns, 100);
+  EXPECT_EQ(fitted_options(options, 1000).font_size, 10);  // unreadable: wrap instead
+  options.fit = Fit::kNone;
+  EXPECT_FALSE(fitted_options(options, 132).landscape);
+  options.fit = Fit::kAuto;
+  options.font_size_given = true;
+  EXPECT_FALSE(fitted_options(options, 132).landscape);
 }
 
 TEST_F(RenderPdf, TwoUpPutsTwoLayoutPagesOnASheet) {

@@ -101,6 +101,19 @@ TEST(RenderOptions, CommandLineErrorsAreConfig) {
   EXPECT_NE(message.find("--leading"), std::string::npos) << message;
 }
 
+TEST(RenderOptions, UnknownEncodingNamesTheOption) {
+  RenderOptions options;
+  std::string message;
+  EXPECT_EQ(kind_of([&] { apply_environment(options, {{"TXT2PDF_ENCODING", "klingon-8"}}); }, &message),
+            ErrorKind::kConfig);
+  EXPECT_NE(message.find("TXT2PDF_ENCODING"), std::string::npos) << message;
+  EXPECT_EQ(kind_of([&] { apply_object_metadata(options, {{"txt2pdf-encoding", "klingon-8"}}); }, &message),
+            ErrorKind::kBadInput);
+  EXPECT_NE(message.find("x-amz-meta-txt2pdf-encoding"), std::string::npos) << message;
+  apply_option(options, "encoding", "Shift_JIS", OptionSource::kCommandLine);
+  EXPECT_EQ(options.encoding, "Shift_JIS");
+}
+
 TEST(RenderOptions, RenderTimeIsFormattedFromTheGivenTime) {
   RenderOptions options;
   set_render_time(options, std::chrono::system_clock::from_time_t(1700000000));  // 2023-11-14 22:13:20 UTC
@@ -117,6 +130,8 @@ TEST(RenderOptions, EveryOptionIsDocumented) {
     const std::string sample = values == "true/false" ? "true"
                                : values == "text"     ? "t"
                                : values.rfind("A4", 0) == 0 ? "A4"
+                               : values.rfind("auto", 0) == 0 ? "auto"
+                               : values.rfind("render", 0) == 0 ? "render"
                                                            : "10";
     EXPECT_NO_THROW(apply_option(options, doc.name, sample, OptionSource::kCommandLine)) << doc.name;
   }

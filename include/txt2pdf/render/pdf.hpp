@@ -19,6 +19,8 @@ struct PdfInfo {
   std::string creation_date;  // PDF date "D:YYYYMMDDHHmmSSZ" (or empty for none)
   // Extra entries of the document information dictionary (keys without '/').
   std::string missing_glyphs;  // written as /Txt2pdfMissingGlyphs when not empty
+  std::string encoding;        // /Txt2pdfEncoding: the input's character set
+  std::string encoding_method; // /Txt2pdfEncodingMethod: how it was decided (and how sure)
 };
 
 class PdfDocument {
@@ -34,6 +36,9 @@ class PdfDocument {
   // Loads a TrueType (glyf) font for Unicode text, embedded and subset. Text bytes for it are
   // UTF-16BE code units of BMP characters (CID = code point). Returns the font's id.
   [[nodiscard]] int load_truetype(const std::string& path);
+  // One of PDF's standard 14 fonts with WinAnsiEncoding, like Courier ("Courier-Bold",
+  // "Courier-Oblique", "Courier-BoldOblique"): nothing embedded. Returns the font's id.
+  [[nodiscard]] int load_builtin(const std::string& name);
   [[nodiscard]] bool is_unicode(int font) const;
   // Whether `font` draws `cp` with a real glyph: Windows-1252's repertoire for Courier; for
   // TrueType fonts a BMP character that libharu finds in the font's cmap.

@@ -12,18 +12,27 @@
 #include <vector>
 
 #include "txt2pdf/core/environment.hpp"
+#include "txt2pdf/render/text_ansi.hpp"
 
 namespace txt2pdf {
 
 enum class Paper { kA4, kLetter, kLegal, kA3 };
 
+// kAuto: font size and orientation from the longest line of the first 64 KB (render_fit.hpp).
+enum class Fit { kAuto, kNone };
+
 struct RenderOptions {
   Paper paper = Paper::kA4;
   bool landscape = false;
-  // Margins in points (1/72 inch): top, right, bottom, left.
-  double margin_top = 72, margin_right = 72, margin_bottom = 72, margin_left = 72;
+  // Margins in points (1/72 inch): top, right, bottom, left. 54 (3/4 inch) leaves 81 columns on
+  // A4 and 84 on Letter at 10 pt: 80-column text does not wrap.
+  double margin_top = 54, margin_right = 54, margin_bottom = 54, margin_left = 54;
   double font_size = 10;   // points; a column is 0.6 of it
   double leading = 12;     // baseline-to-baseline distance, points
+  Fit fit = Fit::kAuto;
+  AnsiMode ansi = AnsiMode::kRender;
+  // Set explicitly (by any source): fit=auto leaves these alone.
+  bool font_size_given = false, leading_given = false, landscape_given = false;
   int tab_width = 8;
   bool wrap = true;        // false: truncate long lines (marked in the margin)
   bool header = true;      // file name left, date right, in the top margin
@@ -36,6 +45,7 @@ struct RenderOptions {
   std::string creation_date;  // PDF CreationDate, "D:20261123130000Z"
   std::string subject;
   std::string keywords;
+  std::string encoding = "auto";  // "auto": detect (encoding_detect.hpp); else an iconv character set
 };
 
 // Fills `date` and `creation_date` from `time` (UTC): the caller owns the clock.
@@ -61,6 +71,7 @@ struct OptionDoc {
   const char* name;
   const char* values;
   const char* meaning;
+  const char* default_value = "";  // as --help shows it
 };
 [[nodiscard]] const std::vector<OptionDoc>& option_docs();
 

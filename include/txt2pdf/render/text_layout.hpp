@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace txt2pdf {
 
@@ -17,6 +18,26 @@ namespace txt2pdf {
 // Whether `cp` belongs to a right-to-left script (Hebrew, Arabic, Syriac, Thaana, N'Ko...).
 [[nodiscard]] bool is_right_to_left(char32_t cp) noexcept;
 
+// How a character is drawn (text_ansi.hpp sets these from escape sequences and overstrike).
+struct CellStyle {
+  static constexpr std::uint32_t kDefaultColour = 0xFF000000u;  // not an RGB value
+  enum Flag : std::uint8_t { kBold = 1, kFaint = 2, kItalic = 4, kUnderline = 8, kInverse = 16 };
+  std::uint32_t foreground = kDefaultColour;  // 0xRRGGBB
+  std::uint32_t background = kDefaultColour;
+  std::uint8_t flags = 0;
+  [[nodiscard]] bool is_default() const noexcept {
+    return foreground == kDefaultColour && background == kDefaultColour && flags == 0;
+  }
+  friend bool operator==(const CellStyle& a, const CellStyle& b) noexcept {
+    return a.foreground == b.foreground && a.background == b.background && a.flags == b.flags;
+  }
+  friend bool operator!=(const CellStyle& a, const CellStyle& b) noexcept { return !(a == b); }
+};
+
+// Display columns of the longest line of `text` (tabs to the next stop of `tab_width`): what
+// fit=auto sizes the page for.
+[[nodiscard]] int longest_line_columns(std::u32string_view text, int tab_width);
+
 struct LayoutOptions {
   int columns = 75;         // text columns per row (after any line-number gutter)
   int lines_per_page = 58;  // rows per page
@@ -26,6 +47,7 @@ struct LayoutOptions {
 
 struct LayoutRow {
   std::u32string text;             // what to draw: tabs expanded, controls made visible
+  std::vector<CellStyle> styles;   // one per character of text, or empty: all default
   std::uint64_t source_line = 0;   // 1-based number of the input line this row comes from
   bool continuation = false;       // this row continues the previous row's source line
   bool continues = false;          // the source line goes on in the next row (wrap mark)
@@ -45,8 +67,9 @@ class Layout {
   // `sink` must outlive the layout.
   Layout(const LayoutOptions& options, LayoutSink& sink);
 
-  // Lays out more text (line ends LF, CR or CRLF, also split across calls).
-  void feed(std::u32string_view text);
+  // Lays out more text (line ends LF, CR or CRLF, also split across calls). `styles`: one per
+  // character of `text`, or null for the default style.
+  void feed(std::u32string_view text, const CellStyle* styles = nullptr);
   // Flushes the last line (one without a line end) and makes sure there is at least one page.
   void finish();
 
@@ -63,6 +86,7 @@ class Layout {
 
   LayoutOptions options_;
   LayoutSink& sink_;
+  CellStyle style_;         // of the character being put
   LayoutRow row_;
   int column_ = 0;          // column in the current row
   std::uint64_t logical_column_ = 0;  // column in the whole source line (tab stops)

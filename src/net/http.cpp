@@ -77,6 +77,8 @@ struct Transfer {
   bool streaming = false;  // the body goes to request->body_sink
   bool sink_refused = false;
   bool cancelled = false;
+  std::size_t max_body = 0;  // collected bodies only
+  bool body_too_large = false;
   std::exception_ptr sink_error;
 };
 
@@ -105,6 +107,10 @@ extern "C" size_t on_body(char* data, size_t size, size_t count, void* user) {
     transfer.streaming = transfer.request->body_sink && status >= 200 && status < 300;
   }
   if (!transfer.streaming) {
+    if (transfer.response.body.size() + chunk.size() > transfer.max_body) {
+      transfer.body_too_large = true;
+      return 0;
+    }
     transfer.response.body.append(chunk);
     return chunk.size();
   }
@@ -159,6 +165,7 @@ class CurlHttpClient final : public HttpClient {
     Transfer transfer;
     transfer.handle = handle_.get();
     transfer.request = &request;
+    transfer.max_body = options_.max_response_bytes;
     char error_text[CURL_ERROR_SIZE] = {};
     const SlistPtr header_list = build_header_list(request);
     configure(request, transfer, header_list.get(), error_text);
@@ -199,6 +206,9 @@ class CurlHttpClient final : public HttpClient {
   void configure(const HttpRequest& request, Transfer& transfer, curl_slist* headers, char* error_text) const {
     CURL* h = handle_.get();
     set_option(h, CURLOPT_URL, request.url.c_str());
+    // The path goes out exactly as given: libcurl would otherwise remove "." and ".." segments
+    // (RFC 3986 5.2.4), but S3 keys may contain them and the signature covers the literal path.
+    set_option(h, CURLOPT_PATH_AS_IS, 1L);
     set_option(h, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_1_1));
     set_option(h, CURLOPT_NOSIGNAL, 1L);  // no SIGALRM for DNS timeouts: we have threads
     set_option(h, CURLOPT_ERRORBUFFER, error_text);
@@ -242,6 +252,10 @@ class CurlHttpClient final : public HttpClient {
     const std::string where = request.method + " " + request.url;
     if (transfer.cancelled || code == CURLE_ABORTED_BY_CALLBACK) {
       return Error(ErrorKind::kCancelled, where + ": stopped on request (signal) during the transfer");
+    }
+    if (transfer.body_too_large) {
+      return Error(ErrorKind::kTransient, where + ": response body larger than " + std::to_string(transfer.max_body) +
+                                              " bytes: abandoned");
     }
     if (transfer.sink_refused) {
       return Error(ErrorKind::kCancelled, where + ": the receiver of the response body stopped the transfer");

@@ -220,6 +220,28 @@ TEST_F(HttpTest, HeadReturnsHeadersWithoutBody) {
   EXPECT_EQ(client->send(request("GET", "/bytes/10")).body.size(), 10U);
 }
 
+// Issue 12, bug 2: "." and ".." segments are part of S3 keys and of the signed path. Before:
+// libcurl removed them (the server saw /raw/b), so radosgw refused the signature.
+TEST_F(HttpTest, DotSegmentsGoOutLiterally) {
+  const auto client = make_curl_http_client();
+  EXPECT_EQ(client->send(request("GET", "/raw/dots/./a.txt/../b")).body, "/raw/dots/./a.txt/../b");
+}
+
+// Issue 12, bug 6: collected response bodies have a size limit. Before: read without one.
+TEST_F(HttpTest, OversizedResponseBodiesAreAbandoned) {
+  CurlOptions options;
+  options.max_response_bytes = 5000;
+  const auto client = make_curl_http_client(options);
+  EXPECT_EQ(client->send(request("GET", "/bytes/5000")).body.size(), 5000U);
+  try {
+    (void)client->send(request("GET", "/bytes/50000"));
+    FAIL() << "expected an Error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::kTransient);
+    EXPECT_NE(std::string(e.what()).find("larger than 5000 bytes"), std::string::npos) << e.what();
+  }
+}
+
 TEST_F(HttpTest, ConnectionRefusedIsTransient) {
   const auto client = make_curl_http_client();
   HttpRequest r;

@@ -55,6 +55,10 @@ struct CurlOptions {
   std::chrono::seconds low_speed_time{30};
   long low_speed_bytes_per_second = 1024;
   std::chrono::milliseconds default_timeout{0};  // 0: no total limit beyond the low-speed rule
+  // Largest response body collected into HttpResponse::body (bodies given to a body_sink are the
+  // sink's business). A longer one ends the transfer with Error(kTransient): no AWS reply the
+  // clients parse comes near it, and a misbehaving endpoint must not grow memory without bound.
+  std::size_t max_response_bytes = std::size_t{16} << 20;
 };
 
 // One libcurl easy handle per client, reused across requests so connections stay open.

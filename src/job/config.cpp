@@ -152,6 +152,7 @@ JobConfig parse_job_config(const Environment& env) {
   }
 
   if (auto max = lookup(env, "MAX_INPUT_BYTES")) config.max_input_bytes = parse_byte_size("MAX_INPUT_BYTES", *max);
+  if (auto pages = lookup(env, "MAX_PAGES")) config.max_pages = parse_positive("MAX_PAGES", *pages, 100000000);
   if (auto ms = lookup(env, "TXT2PDF_CONNECT_TIMEOUT_MS")) {
     config.connect_timeout = std::chrono::milliseconds(parse_positive("TXT2PDF_CONNECT_TIMEOUT_MS", *ms, 600000));
   }

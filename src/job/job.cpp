@@ -113,6 +113,7 @@ JobReport run_job(const JobConfig& config, const RenderOptions& base_options, S3
   }
   RenderOptions options = base_options;
   apply_object_metadata(options, source->metadata);
+  options.max_pages = config.max_pages;
   if (options.title.empty()) options.title = config.object_key;
   if (options.header_text.empty()) options.header_text = config.object_key;
 

@@ -80,9 +80,16 @@ class TempFile {
     }
     // mkstemp makes the file 0600; the renamed PDF should get the mode any new file gets (0666
     // less the umask). Reading the umask sets it, so set it back (renders are single-threaded).
-    const mode_t umask_bits = ::umask(0);
-    ::umask(umask_bits);
-    ::fchmod(fd, 0666 & ~umask_bits);
+    // A file already at `output_path` keeps its mode, as an in-place write would: the job hands a
+    // 0600 mkstemp file in a shared TMPDIR, which must not become world-readable by the rename.
+    struct stat existing {};
+    if (output_path != "-" && ::stat(output_path.c_str(), &existing) == 0 && S_ISREG(existing.st_mode)) {
+      ::fchmod(fd, existing.st_mode & 07777);
+    } else {
+      const mode_t umask_bits = ::umask(0);
+      ::umask(umask_bits);
+      ::fchmod(fd, 0666 & ~umask_bits);
+    }
     ::close(fd);
   }
   ~TempFile() {

@@ -55,7 +55,7 @@ Launchers make_launchers(const DispatcherConfig& config, const Environment& env,
 }  // namespace
 
 int run_dispatcher_service(const Environment& env) {
-  const auto config = parse_dispatcher_config(env);
+  auto config = parse_dispatcher_config(env);
   const Logger log(config.log_format);
   SystemClock clock;
   DispatcherMetrics metrics;
@@ -64,7 +64,10 @@ int run_dispatcher_service(const Environment& env) {
   // The long poll is silent for up to WaitTimeSeconds: the low-speed rule must not fire first.
   receive_options.low_speed_time = config.wait_time + std::chrono::seconds(20);
   AwsSession receiver(env, clock, receive_options);
-  AwsSession control(env, clock, CurlOptions{});
+  // Control calls run on the dispatching thread: each attempt has a total deadline.
+  CurlOptions control_options;
+  control_options.default_timeout = config.control_timeout;
+  AwsSession control(env, clock, control_options);
   sqs::SqsClient receive_sqs(receiver.aws, config.sqs_endpoint, config.region);
   sqs::SqsClient control_sqs(control.aws, config.sqs_endpoint, config.region);
   SqsMessageQueue receive_queue(receive_sqs, config.queue_url, config.dlq_url);
@@ -76,8 +79,20 @@ int run_dispatcher_service(const Environment& env) {
     return ObjectHead{info->etag, info->metadata};
   };
 
-  AwsSession launcher_session(env, clock, CurlOptions{});
+  AwsSession launcher_session(env, clock, control_options);
   auto launchers = make_launchers(config, env, *launcher_session.credentials, clock);
+
+  if (!config.dlq_url.empty()) {
+    try {
+      const auto attributes = control_sqs.queue_attributes(config.queue_url, {"RedrivePolicy"});
+      const auto found = attributes.find("RedrivePolicy");
+      if (found != attributes.end()) config.max_receive_count = redrive_max_receive_count(found->second);
+    } catch (const Error& error) {
+      auto fields = error_fields(error);
+      fields["queue_url"] = config.queue_url;
+      log.warn("cannot read the queue's RedrivePolicy; failures on the last receive go there without a reason", fields);
+    }
+  }
 
   std::unique_ptr<HealthServer> health;
   if (config.health_port != 0) {

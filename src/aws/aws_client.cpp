@@ -101,6 +101,9 @@ HttpResponse AwsClient::send(const HttpRequest& request, const sigv4::Scope& sco
   // Hash the body once, not on every attempt.
   sigv4::Options signing = options;
   if (signing.payload_hash.empty() && !find_header(request.headers, "x-amz-content-sha256")) {
+    if (request.body_fd >= 0) {
+      throw Error(ErrorKind::kInternal, "a body read from a file needs its x-amz-content-sha256 from the caller");
+    }
     signing.payload_hash = sigv4::sha256_hex(request.body);
   }
   // Bytes already handed to a streaming sink cannot be taken back: once some arrived, a failed

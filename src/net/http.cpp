@@ -1,6 +1,10 @@
 #include "txt2pdf/net/http.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstdint>
 #include <cctype>
 #include <exception>
 #include <string>
@@ -79,6 +83,7 @@ struct Transfer {
   bool cancelled = false;
   std::size_t max_body = 0;  // collected bodies only
   bool body_too_large = false;
+  bool upload_read_failed = false;  // pread of request->body_fd failed or came up short
   std::exception_ptr sink_error;
 };
 
@@ -123,8 +128,27 @@ extern "C" size_t on_body(char* data, size_t size, size_t count, void* user) {
   return 0;  // any other count makes curl stop with CURLE_WRITE_ERROR
 }
 
+std::uint64_t upload_size(const HttpRequest& request) {
+  return request.body_fd >= 0 ? request.body_fd_size : request.body.size();
+}
+
 extern "C" size_t on_upload(char* buffer, size_t size, size_t count, void* user) {
   auto& transfer = *static_cast<Transfer*>(user);
+  if (transfer.request->body_fd >= 0) {
+    const auto left = transfer.request->body_fd_size - transfer.upload_offset;
+    const std::size_t wanted = static_cast<std::size_t>(std::min<std::uint64_t>(size * count, left));
+    if (wanted == 0) return 0;
+    for (;;) {
+      const auto got = ::pread(transfer.request->body_fd, buffer, wanted, static_cast<off_t>(transfer.upload_offset));
+      if (got < 0 && errno == EINTR) continue;
+      if (got <= 0) {
+        transfer.upload_read_failed = true;  // the file shrank or cannot be read
+        return CURL_READFUNC_ABORT;
+      }
+      transfer.upload_offset += static_cast<std::size_t>(got);
+      return static_cast<std::size_t>(got);
+    }
+  }
   const std::string& body = transfer.request->body;
   const std::size_t n = std::min(size * count, body.size() - transfer.upload_offset);
   std::copy_n(body.data() + transfer.upload_offset, n, buffer);
@@ -135,7 +159,7 @@ extern "C" size_t on_upload(char* buffer, size_t size, size_t count, void* user)
 // curl rewinds the upload when it resends on a fresh connection (the reused one had been closed).
 extern "C" int on_seek(void* user, curl_off_t offset, int origin) {
   auto& transfer = *static_cast<Transfer*>(user);
-  if (origin != SEEK_SET || offset < 0 || static_cast<std::size_t>(offset) > transfer.request->body.size()) {
+  if (origin != SEEK_SET || offset < 0 || static_cast<std::uint64_t>(offset) > upload_size(*transfer.request)) {
     return CURL_SEEKFUNC_CANTSEEK;
   }
   transfer.upload_offset = static_cast<std::size_t>(offset);
@@ -226,7 +250,7 @@ class CurlHttpClient final : public HttpClient {
     set_option(h, CURLOPT_XFERINFOFUNCTION, on_progress);
     set_option(h, CURLOPT_XFERINFODATA, &transfer);
 
-    const auto body_size = static_cast<curl_off_t>(request.body.size());
+    const auto body_size = static_cast<curl_off_t>(upload_size(request));
     if (request.method == "HEAD") {
       set_option(h, CURLOPT_NOBODY, 1L);
     } else if (request.method == "PUT") {
@@ -250,6 +274,9 @@ class CurlHttpClient final : public HttpClient {
                               const char* error_text) {
     const std::string detail = error_text[0] != '\0' ? error_text : curl_api().easy_strerror(code);
     const std::string where = request.method + " " + request.url;
+    if (transfer.upload_read_failed) {
+      return Error(ErrorKind::kTransient, where + ": cannot read the body to upload from its file");
+    }
     if (transfer.cancelled || code == CURLE_ABORTED_BY_CALLBACK) {
       return Error(ErrorKind::kCancelled, where + ": stopped on request (signal) during the transfer");
     }

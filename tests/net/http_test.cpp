@@ -141,6 +141,25 @@ TEST_F(HttpTest, PutUploadsTheBodyAndReusesTheConnection) {
   EXPECT_EQ(second["client_port"], first["client_port"]) << "the second request should reuse the connection";
 }
 
+// Issue 12, bug 7: a PUT body read from a file, never held in memory.
+TEST_F(HttpTest, PutStreamsTheBodyFromAFile) {
+  const auto client = make_curl_http_client();
+  std::string bytes;
+  for (int i = 0; i < 200000; ++i) bytes += static_cast<char>('A' + i % 26);
+  char path[] = "/tmp/http_test_put_XXXXXX";
+  const int fd = ::mkstemp(path);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::write(fd, bytes.data(), bytes.size()), static_cast<ssize_t>(bytes.size()));
+  auto r = request("PUT", "/echo");
+  r.body_fd = fd;
+  r.body_fd_size = bytes.size();
+  const auto response = client->send(r);
+  ::close(fd);
+  ::unlink(path);
+  ASSERT_EQ(response.status, 200);
+  EXPECT_EQ(nlohmann::json::parse(response.body)["body"], bytes);
+}
+
 TEST_F(HttpTest, EmptyPutSendsContentLengthZero) {
   const auto client = make_curl_http_client();
   const auto echo = nlohmann::json::parse(client->send(request("PUT", "/echo")).body);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -30,6 +31,11 @@ struct HttpRequest {
   std::function<bool(std::string_view chunk)> body_sink;
   // Total time limit for this request; zero means the client's default.
   std::chrono::milliseconds timeout{0};
+  // PUT only: when >= 0, the body is read with pread() from this descriptor (offset 0,
+  // body_fd_size bytes) instead of `body`, so a large upload is never held in memory. The caller
+  // keeps the descriptor open during send(); a read error aborts the transfer (kTransient).
+  int body_fd = -1;
+  std::uint64_t body_fd_size = 0;
 };
 
 struct HttpResponse {

@@ -89,6 +89,10 @@ bool is_clock_skew_code(std::string_view aws_code) {
   return false;
 }
 
+bool is_expired_token_code(std::string_view aws_code) {
+  return aws_code == "ExpiredToken" || aws_code == "ExpiredTokenException" || aws_code == "TokenRefreshRequired";
+}
+
 AwsClient::AwsClient(HttpClient& http, CredentialsProvider& credentials, Clock& clock, RetryPolicy policy)
     : http_(http), credentials_(credentials), clock_(clock), policy_(policy), random_(std::random_device{}()) {}
 
@@ -97,6 +101,9 @@ HttpResponse AwsClient::send(const HttpRequest& request, const sigv4::Scope& sco
   // Hash the body once, not on every attempt.
   sigv4::Options signing = options;
   if (signing.payload_hash.empty() && !find_header(request.headers, "x-amz-content-sha256")) {
+    if (request.body_fd >= 0) {
+      throw Error(ErrorKind::kInternal, "a body read from a file needs its x-amz-content-sha256 from the caller");
+    }
     signing.payload_hash = sigv4::sha256_hex(request.body);
   }
   // Bytes already handed to a streaming sink cannot be taken back: once some arrived, a failed
@@ -110,6 +117,7 @@ HttpResponse AwsClient::send(const HttpRequest& request, const sigv4::Scope& sco
     };
   }
   bool skew_corrected = false;
+  bool credentials_refreshed = false;
   last_attempts_ = 0;
   for (int attempt = 0;; ++attempt) {
     last_attempts_ = attempt + 1;
@@ -121,6 +129,13 @@ HttpResponse AwsClient::send(const HttpRequest& request, const sigv4::Scope& sco
       HttpResponse response = http_.send(attempt_request);
       if (is_success(response.status)) return response;
       Error error = parse_error(response);
+      if (!credentials_refreshed && attempts_left && is_expired_token_code(error.aws_code())) {
+        // Temporary credentials ran out before their announced expiry (or the clock is off):
+        // fetch new ones and sign again at once, as the AWS SDKs do.
+        credentials_.invalidate();
+        credentials_refreshed = true;
+        continue;
+      }
       // A bodiless 403 (any HEAD) carries no code: its Date header is the only hint, as for the SDKs.
       const bool may_be_skew =
           is_clock_skew_code(error.aws_code()) || (response.status == 403 && response.body.empty());

@@ -24,7 +24,8 @@ HttpRequest json_post(const std::string& endpoint, std::string_view path, const 
   while (!base.empty() && base.back() == '/') base.pop_back();
   request.url = base + std::string(path);
   request.headers.emplace_back("Content-Type", "application/json");
-  request.body = body.dump();
+  // Never throws: invalid UTF-8 (a key decoded from an event) becomes U+FFFD rather than a type_error.
+  request.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
   return request;
 }
 

@@ -128,6 +128,13 @@ class CredentialsChain final : public CredentialsProvider {
     return *cached_;
   }
 
+  // Marks the cached credentials expired now: the next get() refreshes from their source and, if
+  // that fails, reports it instead of handing the dead ones out again.
+  void invalidate() override {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    if (cached_ && cached_->expiration) cached_->expiration = clock_.now();
+  }
+
  private:
   Credentials resolve() {
     std::string tried;

@@ -2,6 +2,7 @@
 // ECS/Fargate/Batch container endpoint and EC2 instance metadata (IMDSv2). Endpoints, headers and
 // retry counts follow botocore (credentials.py, utils.py); see ../shared/conformance/credentials/.
 // Messages never quote a reply body or an authorization token.
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -190,6 +191,7 @@ class ImdsSource final : public CredentialSource {
         v1_disabled_(iequals(lookup(env, "AWS_EC2_METADATA_V1_DISABLED").value_or(""), "true")),
         configured_endpoint_(lookup(env, "AWS_EC2_METADATA_SERVICE_ENDPOINT")),
         endpoint_(configured_endpoint_.value_or("http://169.254.169.254")),
+        attempts_(imds_attempts(env)),
         http_(http) {
     while (!endpoint_.empty() && endpoint_.back() == '/') endpoint_.pop_back();
   }
@@ -242,13 +244,30 @@ class ImdsSource final : public CredentialSource {
   }
 
  private:
+  // AWS_METADATA_SERVICE_NUM_ATTEMPTS (botocore's name; default 3 here, botocore's is 1): a busy
+  // instance's IMDS can miss the 1 s timeout once, and one miss must not read as "no credentials"
+  // (exit 77: never retried). Off EC2 this costs about 3 s before the chain gives up.
+  static int imds_attempts(const Environment& env) {
+    const auto text = lookup(env, "AWS_METADATA_SERVICE_NUM_ATTEMPTS").value_or("3");
+    const int value = std::atoi(text.c_str());
+    return value >= 1 && value <= 10 ? value : 3;
+  }
+
+  // Retried at once (the timeout already waited) while nothing answers or the answer is a 5xx.
   HttpResponse send(const char* method, const std::string& path, Headers headers) {
     HttpRequest request;
     request.method = method;
     request.url = endpoint_ + path;
     request.headers = std::move(headers);
     request.timeout = std::chrono::seconds(1);  // botocore's default: IMDS is local or absent
-    return http_.send(request);
+    for (int attempt = 1;; ++attempt) {
+      try {
+        HttpResponse response = http_.send(request);
+        if (response.status < 500 || attempt >= attempts_) return response;
+      } catch (const Error& error) {
+        if (error.kind() != ErrorKind::kTransient || attempt >= attempts_) throw;
+      }
+    }
   }
 
   Error failure(const std::string& path, int status) const {
@@ -262,6 +281,7 @@ class ImdsSource final : public CredentialSource {
   bool v1_disabled_;
   std::optional<std::string> configured_endpoint_;
   std::string endpoint_;
+  int attempts_;
   HttpClient& http_;
 };
 

@@ -12,6 +12,11 @@ CryptoApi load_crypto_api(const std::string& library) {
   resolve(handle, library, "EVP_Digest", api.digest);
   resolve(handle, library, "EVP_EncodeBlock", api.encode_block);
   resolve(handle, library, "HMAC", api.hmac);
+  resolve(handle, library, "EVP_MD_CTX_new", api.md_ctx_new);
+  resolve(handle, library, "EVP_MD_CTX_free", api.md_ctx_free);
+  resolve(handle, library, "EVP_DigestInit_ex", api.digest_init);
+  resolve(handle, library, "EVP_DigestUpdate", api.digest_update);
+  resolve(handle, library, "EVP_DigestFinal_ex", api.digest_final);
   return api;
 }
 

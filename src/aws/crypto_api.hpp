@@ -22,6 +22,12 @@ struct CryptoApi {
   decltype(&::EVP_Digest) digest = nullptr;
   decltype(&::EVP_EncodeBlock) encode_block = nullptr;
   decltype(&::HMAC) hmac = nullptr;
+  // Incremental digests (Content-MD5 and SHA-256 of a file streamed to S3).
+  decltype(&::EVP_MD_CTX_new) md_ctx_new = nullptr;
+  decltype(&::EVP_MD_CTX_free) md_ctx_free = nullptr;
+  decltype(&::EVP_DigestInit_ex) digest_init = nullptr;
+  decltype(&::EVP_DigestUpdate) digest_update = nullptr;
+  decltype(&::EVP_DigestFinal_ex) digest_final = nullptr;
 };
 
 // Opens `library` and resolves every function of the table; throws Error(kInternal) naming the

@@ -18,7 +18,8 @@ HttpRequest json11_post(const std::string& endpoint, std::string_view operation,
   request.url = base + "/";
   request.headers.emplace_back("Content-Type", "application/x-amz-json-1.1");
   request.headers.emplace_back("X-Amz-Target", std::string(kTargetPrefix) + std::string(operation));
-  request.body = body.dump();
+  // Never throws: invalid UTF-8 (a key decoded from an event) becomes U+FFFD rather than a type_error.
+  request.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
   return request;
 }
 

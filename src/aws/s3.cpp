@@ -1,7 +1,13 @@
 #include "txt2pdf/aws/s3.hpp"
 
+#include <unistd.h>
+
 #include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <memory>
 #include <utility>
+#include <vector>
 
 #include "crypto_api.hpp"
 #include "txt2pdf/core/strings.hpp"
@@ -123,6 +129,44 @@ std::string content_md5(std::string_view body) {
   return std::string(reinterpret_cast<const char*>(encoded), static_cast<std::size_t>(length));
 }
 
+FileDigests file_digests(int fd) {
+  const CryptoApi& crypto = crypto_api();
+  const auto free_context = [&crypto](EVP_MD_CTX* context) { crypto.md_ctx_free(context); };
+  const std::unique_ptr<EVP_MD_CTX, decltype(free_context)> md5(crypto.md_ctx_new(), free_context);
+  const std::unique_ptr<EVP_MD_CTX, decltype(free_context)> sha(crypto.md_ctx_new(), free_context);
+  if (!md5 || !sha || crypto.digest_init(md5.get(), crypto.md5(), nullptr) != 1 ||
+      crypto.digest_init(sha.get(), crypto.sha256(), nullptr) != 1) {
+    throw Error(ErrorKind::kInternal, "OpenSSL digest initialisation failed");
+  }
+  FileDigests digests;
+  std::vector<char> buffer(std::size_t{1} << 20);
+  for (;;) {
+    const auto got = ::pread(fd, buffer.data(), buffer.size(), static_cast<off_t>(digests.size));
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) throw Error(ErrorKind::kTransient, std::string("cannot read the file to upload: ") + std::strerror(errno));
+    if (got == 0) break;
+    const auto bytes = static_cast<std::size_t>(got);
+    if (crypto.digest_update(md5.get(), buffer.data(), bytes) != 1 ||
+        crypto.digest_update(sha.get(), buffer.data(), bytes) != 1) {
+      throw Error(ErrorKind::kInternal, "OpenSSL digest update failed");
+    }
+    digests.size += bytes;
+  }
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  if (crypto.digest_final(md5.get(), digest, &length) != 1) throw Error(ErrorKind::kInternal, "OpenSSL MD5 failed");
+  unsigned char encoded[64] = {};
+  const int encoded_length = crypto.encode_block(encoded, digest, static_cast<int>(length));
+  digests.content_md5.assign(reinterpret_cast<const char*>(encoded), static_cast<std::size_t>(encoded_length));
+  if (crypto.digest_final(sha.get(), digest, &length) != 1) throw Error(ErrorKind::kInternal, "OpenSSL SHA-256 failed");
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (unsigned int i = 0; i < length; ++i) {
+    digests.sha256_hex += kHex[digest[i] >> 4];
+    digests.sha256_hex += kHex[digest[i] & 0xF];
+  }
+  return digests;
+}
+
 std::string encode_metadata_value(std::string_view value) {
   const auto printable = [](unsigned char c) { return c >= 0x20 && c <= 0x7e; };
   bool plain = true;
@@ -239,9 +283,18 @@ HttpRequest S3Client::build_put_request(const PutObjectRequest& request) const {
   HttpRequest http;
   http.method = "PUT";
   http.url = object_url(config_, region_for(request.bucket), request.bucket, request.key);
-  http.body = request.body;
-  if (!request.content_type.empty()) http.headers.emplace_back("Content-Type", request.content_type);
-  http.headers.emplace_back("Content-MD5", content_md5(request.body));
+  if (request.body_fd >= 0) {
+    const auto digests = file_digests(request.body_fd);
+    http.body_fd = request.body_fd;
+    http.body_fd_size = digests.size;
+    if (!request.content_type.empty()) http.headers.emplace_back("Content-Type", request.content_type);
+    http.headers.emplace_back("Content-MD5", digests.content_md5);
+    http.headers.emplace_back("x-amz-content-sha256", digests.sha256_hex);
+  } else {
+    http.body = request.body;
+    if (!request.content_type.empty()) http.headers.emplace_back("Content-Type", request.content_type);
+    http.headers.emplace_back("Content-MD5", content_md5(request.body));
+  }
   if (request.sse == SseMode::kAes256) {
     http.headers.emplace_back("x-amz-server-side-encryption", "AES256");
   } else if (request.sse == SseMode::kKms) {

@@ -17,7 +17,8 @@ HttpRequest json_request(const std::string& endpoint, std::string_view operation
                      {"X-Amz-Target", "AmazonSQS." + std::string(operation)},
                      // Tells SQS to answer errors with their query-protocol code as well.
                      {"x-amzn-query-mode", "true"}};
-  request.body = body.dump();
+  // Never throws: invalid UTF-8 (a key decoded from an event) becomes U+FFFD rather than a type_error.
+  request.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
   return request;
 }
 

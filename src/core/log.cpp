@@ -7,6 +7,7 @@
 #include <ctime>
 
 #include "txt2pdf/core/error.hpp"
+#include "txt2pdf/core/text_safety.hpp"
 
 namespace txt2pdf {
 namespace {
@@ -52,11 +53,13 @@ void Logger::log(LogLevel level, std::string_view message, const nlohmann::json&
     // Invalid UTF-8 in keys or messages must not throw from a log call.
     line = record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   } else {
-    line = std::string(level_name(level)) + ": " + std::string(message);
+    // Keys and messages come from the network: control characters are escaped so that a key with
+    // a newline cannot forge a log line, nor an ESC drive the terminal.
+    line = std::string(level_name(level)) + ": " + escape_for_terminal(message);
     if (fields.is_object()) {
       for (const auto& [name, value] : fields.items()) {
-        line += " " + name + "=" +
-                (value.is_string() ? value.get<std::string>()
+        line += " " + escape_for_terminal(name) + "=" +
+                (value.is_string() ? escape_for_terminal(value.get_ref<const std::string&>())
                                    : value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
       }
     }

@@ -4,6 +4,7 @@
 
 #include "txt2pdf/core/exit_codes.hpp"
 #include "txt2pdf/core/strings.hpp"
+#include "txt2pdf/core/text_safety.hpp"
 
 namespace txt2pdf {
 namespace {
@@ -23,10 +24,18 @@ std::string object_id(const std::string& bucket, const std::string& key) { retur
 // The error_kind attribute and log field: the kind's name, "unknown" for an exit code outside the table.
 const char* kind_name(const std::optional<ErrorKind>& kind) { return kind ? to_string(*kind) : "unknown"; }
 
-sqs::MessageAttribute text_attribute(std::string value) {
+// Attribute values are for people reading the DLQ: any bytes (a key decoded from an event) are
+// escaped into the characters SQS accepts, then cut at 1,024 bytes on a character boundary.
+sqs::MessageAttribute text_attribute(const std::string& raw) {
+  auto value = truncate_utf8(escape_invalid_utf8(raw, true), 1024);
   if (value.empty()) value = "-";  // SQS refuses empty attribute values
-  if (value.size() > 1024) value.resize(1024);
   return {"String", std::move(value)};
+}
+
+// Anything thrown while handling one message that is not an Error (a library's exception, a bug)
+// becomes one, so that it is handled with that message instead of ending the dispatcher.
+Error as_error(const std::exception& exception) {
+  return Error(ErrorKind::kInternal, std::string("unexpected exception: ") + exception.what());
 }
 
 }  // namespace
@@ -43,6 +52,7 @@ struct Dispatcher::Task {
   std::optional<ErrorKind> error_kind;  // of a failure; nullopt for success or an exit code outside the table
   bool twin = false;         // waits for another task converting the same object
   bool interrupted = false;  // not run to the end because of a stop: return the message at once
+  Time stop_sent{};          // when JOB_TIMEOUT_SECONDS ran out and request_stop() was sent
 };
 
 struct Dispatcher::InFlight {
@@ -112,9 +122,12 @@ void Dispatcher::receiver_loop() {
         for (auto& message : messages) inbox_.push_back(std::move(message));
       }
       changed_.notify_all();
-    } catch (const Error& error) {
+    } catch (const std::exception& exception) {
+      const auto* known = dynamic_cast<const Error*>(&exception);
+      const Error error = known != nullptr ? *known : as_error(exception);
       if (error.kind() == ErrorKind::kCancelled) return;
       deps_.metrics.receive_error();
+      deps_.metrics.sqs_call(false, deps_.clock.now());
       const auto delay = receive_backoff(++failures, jitter(random_));
       auto log_fields = error_fields(error);
       log_fields["retry_in_ms"] = delay.count();
@@ -166,6 +179,10 @@ void Dispatcher::admit(const sqs::Message& message) {
     auto log_fields = fields(*entry);
     log_fields.update(error_fields(error));
     deps_.log.warn("malformed message", log_fields);
+  } catch (const std::exception& exception) {
+    entry->tasks.clear();
+    entry->malformed = as_error(exception).what();
+    deps_.log.warn("malformed message", fields(*entry));
   }
   {
     std::lock_guard lock(mutex_);
@@ -200,7 +217,9 @@ void Dispatcher::start_task(InFlight& message, Task& task) {
     task.job = found->second->start(task.spec);
     deps_.metrics.job_started(task.launcher);
     deps_.log.info("job started", fields(message, &task));
-  } catch (const Error& error) {
+  } catch (const std::exception& exception) {
+    const auto* known = dynamic_cast<const Error*>(&exception);
+    const Error error = known != nullptr ? *known : as_error(exception);
     JobOutcome outcome;
     // The one mapping: a launcher that cannot start its command (kConfig) is permanent and goes to
     // the DLQ with the reason; an API failure that may pass (kTransient) comes back later.
@@ -246,7 +265,7 @@ void Dispatcher::verify_success(Task& task) {
       }
     }
     task.outcome = Outcome::kSucceeded;
-  } catch (const Error& error) {
+  } catch (const std::exception& error) {
     task.outcome = Outcome::kTransient;
     task.detail = std::string("verification failed: ") + error.what();
   }
@@ -297,15 +316,50 @@ void Dispatcher::finish_task(InFlight& message, Task& task, const JobOutcome& ou
   changed_.notify_all();
 }
 
+// JOB_TIMEOUT_SECONDS: a job past it is asked to stop; one that has not ended kStopGrace later is
+// given up (its RunningJob destroyed: a local child is killed) and the message retried.
+bool Dispatcher::enforce_job_timeout(InFlight& message, Task& task) {
+  if (config_.job_timeout.count() <= 0 || task.interrupted) return false;
+  const auto now = deps_.clock.now();
+  if (task.stop_sent == Time{}) {
+    if (now - task.started < config_.job_timeout) return false;
+    task.stop_sent = now;
+    auto log_fields = fields(message, &task);
+    log_fields["job_timeout_s"] = config_.job_timeout.count();
+    deps_.log.warn("job timed out: stopping it", log_fields);
+    task.job->request_stop();
+    return false;
+  }
+  if (now - task.stop_sent < kStopGrace) return false;
+  JobOutcome outcome;
+  outcome.exit_code = kExitTransient;
+  outcome.detail = timeout_detail();
+  finish_task(message, task, outcome);
+  task.job.reset();
+  return true;
+}
+
+std::string Dispatcher::timeout_detail() const {
+  return "job ran longer than JOB_TIMEOUT_SECONDS=" + std::to_string(config_.job_timeout.count()) + " and was stopped";
+}
+
 void Dispatcher::poll_jobs() {
   for (auto& message : in_flight_) {
     for (auto& task : message->tasks) {
       if (!task.job || task.outcome != Outcome::kPending) continue;
       try {
-        if (auto outcome = task.job->poll()) finish_task(*message, task, *outcome);
-      } catch (const Error& error) {
+        if (auto outcome = task.job->poll()) {
+          if (task.stop_sent != Time{}) {
+            outcome->detail = timeout_detail() + (outcome->detail.empty() ? "" : " (" + outcome->detail + ")");
+          }
+          finish_task(*message, task, *outcome);
+        } else {
+          (void)enforce_job_timeout(*message, task);
+        }
+      } catch (const std::exception& exception) {
+        const auto* known = dynamic_cast<const Error*>(&exception);
         auto log_fields = fields(*message, &task);
-        log_fields.update(error_fields(error));
+        log_fields.update(error_fields(known != nullptr ? *known : as_error(exception)));
         deps_.log.warn("job status unavailable", log_fields);  // asked again next tick
       }
     }
@@ -368,6 +422,17 @@ bool Dispatcher::settle(InFlight& message) {
       deps_.log.info("message done", fields(message));
       return true;
     case Verdict::kRetry:
+      if (!interrupted && !leave_to_redrive && config_.max_receive_count > 0 &&
+          message.message.receive_count() >= config_.max_receive_count && failed != nullptr) {
+        // The redrive policy would move it to its DLQ on the next receive, without a word: say why.
+        dead_letter(message,
+                    "still failing after " + std::to_string(message.message.receive_count()) +
+                        " receives (the queue's maxReceiveCount): " +
+                        (failed->detail.empty() ? "job exited " + std::to_string(failed->exit_code) : failed->detail),
+                    failed->exit_code, failed->error_kind ? kind_name(failed->error_kind) : "transient",
+                    failed->spec.object_key);
+        return true;
+      }
       retry_later(message, interrupted ? seconds(0) : delay, failed != nullptr ? failed->detail : "interrupted");
       return true;
     case Verdict::kDeadLetter:
@@ -394,7 +459,11 @@ void Dispatcher::settle_messages() {
     bool done = false;
     try {
       done = settle(message);
-    } catch (const Error& error) {
+      deps_.metrics.sqs_call(true, deps_.clock.now());
+    } catch (const std::exception& exception) {
+      const auto* known = dynamic_cast<const Error*>(&exception);
+      const Error error = known != nullptr ? *known : as_error(exception);
+      deps_.metrics.sqs_call(false, deps_.clock.now());
       auto log_fields = fields(message);
       log_fields.update(error_fields(error));
       // A receipt that is no longer valid means SQS already gave the message to someone else (or it
@@ -414,9 +483,12 @@ void Dispatcher::heartbeat() {
     message->next_heartbeat = now + config_.visibility_timeout / 3;
     try {
       deps_.control_queue.change_visibility(message->message.receipt_handle, config_.visibility_timeout);
-    } catch (const Error& error) {
+      deps_.metrics.sqs_call(true, now);
+    } catch (const std::exception& exception) {
+      deps_.metrics.sqs_call(false, now);
+      const auto* known = dynamic_cast<const Error*>(&exception);
       auto log_fields = fields(*message);
-      log_fields.update(error_fields(error));
+      log_fields.update(error_fields(known != nullptr ? *known : as_error(exception)));
       deps_.log.warn("visibility heartbeat failed", log_fields);
     }
   }
@@ -433,6 +505,7 @@ int Dispatcher::run() {
     deps_.control_queue.flush();  // batched deletes and visibility changes of this tick
     deps_.metrics.set_in_flight(running_jobs());
     const auto tick = running_jobs() > 0 ? kBusyTick : kTick;
+    deps_.metrics.loop_alive(deps_.clock.now());  // /healthz: the loop goes round, busy or not
     std::unique_lock lock(mutex_);
     changed_.wait_for(lock, tick, [this] { return !inbox_.empty(); });
   }
@@ -484,6 +557,7 @@ int Dispatcher::drain() {
     settle_messages();
     heartbeat();
     deps_.control_queue.flush();
+    deps_.metrics.loop_alive(deps_.clock.now());
     deps_.clock.sleep_for(kTick);
   }
   poll_jobs();

@@ -90,4 +90,20 @@ void SqsMessageQueue::send_to_dead_letters(const std::string& body,
   (void)client_.send(dlq_url_, body, attributes);
 }
 
+int redrive_max_receive_count(std::string_view redrive_policy) {
+  const auto policy = nlohmann::json::parse(redrive_policy, nullptr, false);
+  if (!policy.is_object()) return 0;
+  const auto found = policy.find("maxReceiveCount");
+  if (found == policy.end()) return 0;
+  if (found->is_number_integer()) return std::max(0, found->get<int>());
+  if (!found->is_string()) return 0;
+  const auto& text = found->get_ref<const std::string&>();
+  int value = 0;
+  for (const char c : text) {
+    if (c < '0' || c > '9' || value > 100000) return 0;
+    value = value * 10 + (c - '0');
+  }
+  return value;
+}
+
 }  // namespace txt2pdf

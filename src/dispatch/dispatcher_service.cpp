@@ -44,7 +44,7 @@ struct Launchers {
 };
 
 Launchers make_launchers(const DispatcherConfig& config, const Environment& env, CredentialsProvider& credentials,
-                         Clock& clock, const StopToken& stop) {
+                         Clock& clock, const CurlOptions& launcher_options) {
   Launchers launchers;
   if (config.launcher == "worker" || config.launcher == "auto") {
     WorkerPoolOptions pool{config.job_command, env, config.worker_max_jobs, config.worker_memory_bytes,
@@ -63,10 +63,10 @@ Launchers make_launchers(const DispatcherConfig& config, const Environment& env,
   check_aws_launcher_settings(config.aws, config.launcher == "auto" ? "batch" : config.launcher);
   if (auto_ecs) check_aws_launcher_settings(config.aws, "ecs");
   if (config.launcher == "batch" || config.launcher == "auto") {
-    launchers.add(make_batch_launcher(config.aws, credentials, clock, make_curl_http_client(stoppable_by(stop))));
+    launchers.add(make_batch_launcher(config.aws, credentials, clock, make_curl_http_client(launcher_options)));
   }
   if (config.launcher == "ecs" || auto_ecs) {
-    launchers.add(make_ecs_launcher(config.aws, credentials, clock, make_curl_http_client(stoppable_by(stop))));
+    launchers.add(make_ecs_launcher(config.aws, credentials, clock, make_curl_http_client(launcher_options)));
   }
   return launchers;
 }
@@ -74,7 +74,7 @@ Launchers make_launchers(const DispatcherConfig& config, const Environment& env,
 }  // namespace
 
 int run_dispatcher_service(const Environment& env, const StopToken& stop, const StopToken& cut_drain) {
-  const auto config = parse_dispatcher_config(env);
+  auto config = parse_dispatcher_config(env);
   const Logger log(config.log_format);
   // The receiver stops at the first signal; everything the drain uses (control calls, launchers,
   // the dispatcher's own clock) only at the second.
@@ -86,7 +86,10 @@ int run_dispatcher_service(const Environment& env, const StopToken& stop, const 
   // The long poll is silent for up to WaitTimeSeconds: the low-speed rule must not fire first.
   receive_options.low_speed_time = config.wait_time + std::chrono::seconds(20);
   AwsSession receiver(env, receive_clock, receive_options);
-  AwsSession control(env, clock, stoppable_by(cut_drain));
+  // Control calls run on the dispatching thread: each attempt has a total deadline.
+  CurlOptions control_options = stoppable_by(cut_drain);
+  control_options.default_timeout = config.control_timeout;
+  AwsSession control(env, clock, control_options);
   sqs::SqsClient receive_sqs(receiver.aws, config.sqs_endpoint, config.region);
   sqs::SqsClient control_sqs(control.aws, config.sqs_endpoint, config.region);
   SqsMessageQueue receive_queue(receive_sqs, config.queue_url, config.dlq_url);
@@ -106,8 +109,20 @@ int run_dispatcher_service(const Environment& env, const StopToken& stop, const 
                        const ObjectHead& source) { return route_by_size(rule, source); };
   }
 
-  AwsSession launcher_session(env, clock, stoppable_by(cut_drain));
-  auto launchers = make_launchers(config, env, *launcher_session.credentials, clock, cut_drain);
+  AwsSession launcher_session(env, clock, control_options);
+  auto launchers = make_launchers(config, env, *launcher_session.credentials, clock, control_options);
+
+  if (!config.dlq_url.empty()) {
+    try {
+      const auto attributes = control_sqs.queue_attributes(config.queue_url, {"RedrivePolicy"});
+      const auto found = attributes.find("RedrivePolicy");
+      if (found != attributes.end()) config.max_receive_count = redrive_max_receive_count(found->second);
+    } catch (const Error& error) {
+      auto fields = error_fields(error);
+      fields["queue_url"] = config.queue_url;
+      log.warn("cannot read the queue's RedrivePolicy; failures on the last receive go there without a reason", fields);
+    }
+  }
 
   std::unique_ptr<HealthServer> health;
   if (config.health_port != 0) {

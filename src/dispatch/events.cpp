@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "txt2pdf/core/error.hpp"
+#include "txt2pdf/core/text_safety.hpp"
 
 namespace txt2pdf {
 namespace {
@@ -43,6 +44,15 @@ const json& object_field(const json& parent, const char* name, const std::string
   return *found;
 }
 
+// S3 keys are UTF-8 ("a sequence of Unicode characters whose UTF-8 encoding is at most 1,024 bytes
+// long", S3 User Guide, "Naming objects"): an event whose key decodes to anything else, or to a NUL
+// (which would cut the job's OBJECT_KEY short), names no object and is refused as malformed.
+const std::string& checked_key(const std::string& key, const std::string& where) {
+  if (key.find('\0') != std::string::npos) malformed(where + " contains a NUL byte (%00): not a usable S3 key");
+  if (!is_valid_utf8(key)) malformed(where + " is not valid UTF-8: \"" + escape_invalid_utf8(key) + "\"");
+  return key;
+}
+
 // Records[] of an S3 event notification. Keys are form-URL-encoded, except in Ceph radosgw's own
 // notifications (eventSource "ceph:s3"), which carry them raw.
 ParsedMessage parse_records(const json& records, std::string format) {
@@ -63,6 +73,7 @@ ParsedMessage parse_records(const json& records, std::string format) {
     const auto raw_key = string_field(object, "key", where + ".s3.object");
     event.key = optional_string(record, "eventSource") == "ceph:s3" ? raw_key : form_url_decode(raw_key);
     if (event.key.empty()) malformed(where + ".s3.object.key decodes to an empty key");
+    (void)checked_key(event.key, where + ".s3.object.key");
     event.etag = optional_string(object, "eTag");
     event.size = optional_size(object, "size");
     event.event_name = event_name;
@@ -85,7 +96,7 @@ ParsedMessage parse_eventbridge(const json& event) {
   ObjectEvent object_event;
   object_event.bucket = string_field(object_field(detail, "bucket", "detail"), "name", "detail.bucket");
   const auto& object = object_field(detail, "object", "detail");
-  object_event.key = string_field(object, "key", "detail.object");
+  object_event.key = checked_key(string_field(object, "key", "detail.object"), "detail.object.key");
   object_event.etag = optional_string(object, "etag");
   object_event.size = optional_size(object, "size");
   object_event.event_name = detail_type;
@@ -115,7 +126,7 @@ ParsedMessage parse_value(const json& value, bool inside_sns) {
     parsed.format = "plain";
     ObjectEvent event;
     event.bucket = string_field(value, "bucket", "message");
-    event.key = string_field(value, "key", "message");  // written by a person: taken literally
+    event.key = checked_key(string_field(value, "key", "message"), "key");  // written by a person: literal
     event.event_name = "manual";
     parsed.objects.push_back(std::move(event));
     return parsed;

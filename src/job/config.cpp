@@ -104,6 +104,7 @@ JobConfig parse_job_config(const Environment& env) {
   }
 
   if (auto max = lookup(env, "MAX_INPUT_BYTES")) config.max_input_bytes = parse_byte_size("MAX_INPUT_BYTES", *max);
+  config.max_pages = env_integer(env, "MAX_PAGES", config.max_pages, 1, 100000000);
   config.connect_timeout = std::chrono::milliseconds(
       env_integer(env, "TXT2PDF_CONNECT_TIMEOUT_MS", config.connect_timeout.count(), 1, 600000));
   config.low_speed_timeout = env_duration(env, "TXT2PDF_LOW_SPEED_TIMEOUT_S", config.low_speed_timeout,

@@ -36,13 +36,21 @@ double elapsed_ms(SteadyClock::time_point since) {
 
 std::string s3_url(const std::string& bucket, const std::string& key) { return "s3://" + bucket + "/" + key; }
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream content;
-  content << in.rdbuf();
-  if (!in) throw Error(ErrorKind::kInternal, "cannot read back the rendered PDF " + path);
-  return std::move(content).str();
-}
+// The rendered PDF, opened for the upload: it is streamed from the file, never held in memory
+// (a 100,000-page PDF is over 100 MB, and each copy of it counted against the container).
+class ReadOnlyFile {
+ public:
+  explicit ReadOnlyFile(const std::string& path) : fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC)) {
+    if (fd_ < 0) throw Error(ErrorKind::kInternal, "cannot read back the rendered PDF " + path + ": " + std::strerror(errno));
+  }
+  ReadOnlyFile(const ReadOnlyFile&) = delete;
+  ReadOnlyFile& operator=(const ReadOnlyFile&) = delete;
+  ~ReadOnlyFile() { ::close(fd_); }
+  [[nodiscard]] int fd() const { return fd_; }
+
+ private:
+  int fd_;
+};
 
 std::string metadata_value(const ObjectInfo& info, const char* name) {
   const auto found = info.metadata.find(name);
@@ -79,6 +87,7 @@ JobReport run_job(const JobConfig& config, const RenderOptions& base_options, S3
   }
   RenderOptions options = base_options;
   apply_object_metadata(options, source->metadata);
+  options.max_pages = config.max_pages;
   if (options.title.empty()) options.title = config.object_key;
   if (options.header_text.empty()) options.header_text = config.object_key;
 
@@ -117,7 +126,7 @@ JobReport run_job(const JobConfig& config, const RenderOptions& base_options, S3
   if (::lseek(input.fd(), 0, SEEK_SET) != 0) throw Error(ErrorKind::kInternal, "cannot rewind " + input.path());
   TempFile pdf(temp_dir, "txt2pdf-", ".pdf");
   const auto stats = render_pdf(input.fd(), pdf.path(), options);
-  const auto body = read_file(pdf.path());
+  const ReadOnlyFile body(pdf.path());
   report.render_ms = elapsed_ms(started);
   report.pages = static_cast<std::uint64_t>(stats.pages);
   auto render_fields = stats_fields(stats);
@@ -129,7 +138,7 @@ JobReport run_job(const JobConfig& config, const RenderOptions& base_options, S3
   PutObjectRequest put;
   put.bucket = config.dest_bucket;
   put.key = config.dest_key;
-  put.body = body;
+  put.body_fd = body.fd();
   put.content_type = "application/pdf";
   put.sse = config.sse;
   put.kms_key_id = config.kms_key_id;
@@ -139,13 +148,13 @@ JobReport run_job(const JobConfig& config, const RenderOptions& base_options, S3
                   {kConverterMetadata, std::string("txt2pdf-job/") + TXT2PDF_VERSION}};
   const auto put_result = s3.put_object(put);
   report.put_ms = elapsed_ms(started);
-  report.pdf_bytes = body.size();
-  log.info("uploaded", {{"phase", "put"}, {"bytes", body.size()}, {"request_id", put_result.request_id}, {"ms", report.put_ms}});
+  report.pdf_bytes = stats.output_bytes;
+  log.info("uploaded", {{"phase", "put"}, {"bytes", stats.output_bytes}, {"request_id", put_result.request_id}, {"ms", report.put_ms}});
 
   started = SteadyClock::now();
   const auto uploaded = s3.head_object(config.dest_bucket, config.dest_key);
   if (!uploaded) throw Error(ErrorKind::kVerifyMismatch, "verification of " + dest_url + " failed: HEAD found no object");
-  verify_destination(*uploaded, body.size(), source->etag, dest_url);
+  verify_destination(*uploaded, stats.output_bytes, source->etag, dest_url);
   report.head_ms += elapsed_ms(started);
   return report;
 }

@@ -6,6 +6,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <fcntl.h>
+
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <sstream>
@@ -24,26 +27,34 @@ std::string status_text(int status) {
   switch (status) {
     case 200: return "OK";
     case 404: return "Not Found";
+    case 400: return "Bad Request";
     case 405: return "Method Not Allowed";
+    case 408: return "Request Timeout";
+    case 431: return "Request Header Fields Too Large";
     case 503: return "Service Unavailable";
     default: return "Error";
   }
 }
 
-void write_all(int fd, const std::string& data) {
-  std::size_t done = 0;
-  while (done < data.size()) {
-    const auto written = ::send(fd, data.data() + done, data.size() - done, MSG_NOSIGNAL);
-    if (written < 0 && errno == EINTR) continue;
-    if (written <= 0) return;
-    done += static_cast<std::size_t>(written);
-  }
+std::string http_reply(const HttpAnswer& reply, bool head_only) {
+  std::string out = "HTTP/1.1 " + std::to_string(reply.status) + " " + status_text(reply.status) +
+                    "\r\nContent-Type: " + reply.content_type + "\r\nContent-Length: " +
+                    std::to_string(reply.body.size()) + "\r\nConnection: close\r\n\r\n";
+  if (!head_only) out += reply.body;
+  return out;
+}
+
+bool head_complete(const std::string& request) {
+  return request.find("\r\n\r\n") != std::string::npos || request.find("\n\n") != std::string::npos;
 }
 
 }  // namespace
 
 DispatcherMetrics::DispatcherMetrics()
-    : bucket_counts_(duration_buckets().size(), 0), last_receive_ms_(to_ms(std::chrono::system_clock::now())) {}
+    : bucket_counts_(duration_buckets().size(), 0),
+      last_receive_ms_(to_ms(std::chrono::system_clock::now())),
+      last_loop_ms_(last_receive_ms_.load()),
+      last_sqs_success_ms_(last_receive_ms_.load()) {}
 
 const std::vector<double>& DispatcherMetrics::duration_buckets() {
   static const std::vector<double> buckets{0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 900, 3600};
@@ -60,6 +71,11 @@ void DispatcherMetrics::receive_error() {
 }
 void DispatcherMetrics::receive_succeeded(std::chrono::system_clock::time_point when) {
   last_receive_ms_.store(to_ms(when));
+  sqs_call(true, when);
+}
+void DispatcherMetrics::loop_alive(std::chrono::system_clock::time_point when) { last_loop_ms_.store(to_ms(when)); }
+void DispatcherMetrics::sqs_call(bool succeeded, std::chrono::system_clock::time_point when) {
+  (succeeded ? last_sqs_success_ms_ : last_sqs_failure_ms_).store(to_ms(when));
 }
 void DispatcherMetrics::job_started(const std::string& launcher) {
   std::lock_guard lock(mutex_);
@@ -106,6 +122,16 @@ void DispatcherMetrics::set_in_flight(int jobs) {
 
 std::chrono::system_clock::time_point DispatcherMetrics::last_successful_receive() const {
   return std::chrono::system_clock::time_point(std::chrono::milliseconds(last_receive_ms_.load()));
+}
+
+std::chrono::system_clock::time_point DispatcherMetrics::last_loop_tick() const {
+  return std::chrono::system_clock::time_point(std::chrono::milliseconds(last_loop_ms_.load()));
+}
+std::chrono::system_clock::time_point DispatcherMetrics::last_sqs_success() const {
+  return std::chrono::system_clock::time_point(std::chrono::milliseconds(last_sqs_success_ms_.load()));
+}
+std::chrono::system_clock::time_point DispatcherMetrics::last_sqs_failure() const {
+  return std::chrono::system_clock::time_point(std::chrono::milliseconds(last_sqs_failure_ms_.load()));
 }
 
 std::string DispatcherMetrics::render_prometheus() const {
@@ -159,18 +185,30 @@ HttpAnswer answer_health_request(std::string_view method, std::string_view path,
   const auto query = path.find('?');
   if (query != std::string_view::npos) path = path.substr(0, query);
   if (path == "/healthz") {
-    const auto age = std::chrono::duration_cast<std::chrono::seconds>(now - metrics.last_successful_receive());
-    const bool healthy = age <= max_age;
-    return {healthy ? 200 : 503, "text/plain; charset=utf-8",
-            std::string(healthy ? "ok" : "stale") + ": last successful receive " + std::to_string(age.count()) +
-                " s ago (limit " + std::to_string(max_age.count()) + " s)\n"};
+    using std::chrono::duration_cast;
+    using std::chrono::seconds;
+    const auto loop_age = duration_cast<seconds>(now - metrics.last_loop_tick());
+    const auto sqs_age = duration_cast<seconds>(now - metrics.last_sqs_success());
+    const bool failing = metrics.last_sqs_failure() > metrics.last_sqs_success();
+    const auto limit = " (limit " + std::to_string(max_age.count()) + " s)\n";
+    if (loop_age > max_age) {
+      return {503, "text/plain; charset=utf-8",
+              "stuck: the dispatching loop last went round " + std::to_string(loop_age.count()) + " s ago" + limit};
+    }
+    if (failing && sqs_age > max_age) {
+      return {503, "text/plain; charset=utf-8",
+              "unreachable: SQS calls failing, last success " + std::to_string(sqs_age.count()) + " s ago" + limit};
+    }
+    return {200, "text/plain; charset=utf-8",
+            "ok: loop alive, last successful SQS call " + std::to_string(sqs_age.count()) + " s ago" + limit};
   }
   if (path == "/metrics") return {200, "text/plain; version=0.0.4; charset=utf-8", metrics.render_prometheus()};
   return {404, "text/plain; charset=utf-8", "not found: try /healthz or /metrics\n"};
 }
 
-HealthServer::HealthServer(const std::string& address, int port, Handler handler) : handler_(std::move(handler)) {
-  listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+HealthServer::HealthServer(const std::string& address, int port, Handler handler, HealthServerLimits limits)
+    : limits_(limits), handler_(std::move(handler)) {
+  listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   if (listen_fd_ < 0) throw Error(ErrorKind::kInternal, std::string("health server socket: ") + std::strerror(errno));
   const int yes = 1;
   ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
@@ -202,42 +240,97 @@ void HealthServer::stop() {
   listen_fd_ = -1;
 }
 
-void HealthServer::serve() {
-  while (!stopping_.load()) {
-    pollfd entry{listen_fd_, POLLIN, 0};
-    if (::poll(&entry, 1, 200) <= 0) continue;  // wake up regularly to notice stop()
-    const int client = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
-    if (client < 0) continue;
-    answer(client);
-    ::close(client);
+struct HealthServer::Connection {
+  int fd = -1;
+  std::chrono::steady_clock::time_point deadline;
+  std::string request;
+  std::string reply;  // once set, what is left to send
+  std::size_t sent = 0;
+  bool done = false;
+};
+
+void HealthServer::accept_clients(std::vector<Connection>& connections) {
+  for (;;) {
+    const int client = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+    if (client < 0) return;  // EAGAIN: no more waiting (or a transient accept error)
+    if (connections.size() >= limits_.max_connections) {
+      // Full: the oldest connection (the likeliest to be a dawdler) makes room for the newcomer.
+      ::close(connections.front().fd);
+      connections.erase(connections.begin());
+    }
+    connections.push_back({client, std::chrono::steady_clock::now() + limits_.request_deadline, {}, {}, 0, false});
   }
 }
 
-void HealthServer::answer(int client) {
-  // Read the request head (a scraper's GET fits easily); give up after 2 s of silence.
-  std::string request;
+void HealthServer::read_request(Connection& connection) {
   char buffer[2048];
-  while (request.find("\r\n\r\n") == std::string::npos && request.find("\n\n") == std::string::npos &&
-         request.size() < 16384) {
-    pollfd entry{client, POLLIN, 0};
-    if (::poll(&entry, 1, 2000) <= 0) return;
-    const auto got = ::recv(client, buffer, sizeof buffer, 0);
-    if (got <= 0) break;
-    request.append(buffer, static_cast<std::size_t>(got));
+  for (;;) {
+    const auto got = ::recv(connection.fd, buffer, sizeof buffer, 0);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
+    if (got <= 0) break;  // closed (or reset) before a complete head: answer what came, if anything
+    connection.request.append(buffer, static_cast<std::size_t>(got));
+    if (head_complete(connection.request)) break;
+    if (connection.request.size() > limits_.max_request_bytes) {
+      connection.reply = http_reply({431, "text/plain; charset=utf-8", "request too large\n"}, false);
+      return;
+    }
   }
-  const auto line_end = request.find_first_of("\r\n");
-  const std::string line = request.substr(0, line_end);
+  const auto line = parse_request_line(connection.request);
+  if (!line) {
+    connection.done = connection.request.empty();
+    if (!connection.done) connection.reply = http_reply({400, "text/plain; charset=utf-8", "bad request\n"}, false);
+    return;
+  }
+  connection.reply = http_reply(handler_(line->method, line->path), line->method == "HEAD");
+}
+
+void HealthServer::serve() {
+  std::vector<Connection> connections;
+  std::vector<pollfd> entries;
+  while (!stopping_.load()) {
+    entries.assign(1, pollfd{listen_fd_, POLLIN, 0});
+    for (const auto& connection : connections) {
+      entries.push_back({connection.fd, static_cast<short>(connection.reply.empty() ? POLLIN : POLLOUT), 0});
+    }
+    if (::poll(entries.data(), entries.size(), 100) < 0 && errno != EINTR) continue;  // wake to notice stop()
+    const auto now = std::chrono::steady_clock::now();
+    for (std::size_t i = 0; i < connections.size(); ++i) {
+      auto& connection = connections[i];
+      const auto events = entries[i + 1].revents;
+      if (connection.reply.empty() && (events & (POLLIN | POLLHUP | POLLERR)) != 0) read_request(connection);
+      if (!connection.reply.empty() && connection.sent < connection.reply.size()) {
+        const auto written = ::send(connection.fd, connection.reply.data() + connection.sent,
+                                    connection.reply.size() - connection.sent, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (written > 0) connection.sent += static_cast<std::size_t>(written);
+        if (written < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) connection.done = true;
+        if (connection.sent == connection.reply.size()) connection.done = true;
+      }
+      // One total deadline per connection, from accept: trickling bytes does not extend it.
+      if (now >= connection.deadline) connection.done = true;
+    }
+    connections.erase(std::remove_if(connections.begin(), connections.end(),
+                                     [](const Connection& connection) {
+                                       if (connection.done) ::close(connection.fd);
+                                       return connection.done;
+                                     }),
+                      connections.end());
+    if ((entries[0].revents & POLLIN) != 0) accept_clients(connections);
+  }
+  for (const auto& connection : connections) ::close(connection.fd);
+}
+
+std::optional<RequestLine> parse_request_line(std::string_view head) {
+  const auto line_end = head.find_first_of("\r\n");
+  const auto line = head.substr(0, line_end);
   const auto first_space = line.find(' ');
-  const auto second_space = line.find(' ', first_space == std::string::npos ? 0 : first_space + 1);
-  if (first_space == std::string::npos) return;
-  const auto method = line.substr(0, first_space);
-  const auto path = line.substr(first_space + 1, second_space == std::string::npos ? std::string::npos
-                                                                                   : second_space - first_space - 1);
-  const auto reply = handler_(method, path);
-  std::string head = "HTTP/1.1 " + std::to_string(reply.status) + " " + status_text(reply.status) +
-                     "\r\nContent-Type: " + reply.content_type + "\r\nContent-Length: " +
-                     std::to_string(reply.body.size()) + "\r\nConnection: close\r\n\r\n";
-  write_all(client, method == "HEAD" ? head : head + reply.body);
+  if (first_space == std::string_view::npos || first_space == 0) return std::nullopt;
+  const auto second_space = line.find(' ', first_space + 1);
+  const auto target = line.substr(first_space + 1, second_space == std::string_view::npos
+                                                       ? std::string_view::npos
+                                                       : second_space - first_space - 1);
+  if (target.empty()) return std::nullopt;
+  return RequestLine{std::string(line.substr(0, first_space)), std::string(target)};
 }
 
 bool probe_healthz(int port, std::chrono::milliseconds timeout) {

@@ -1,6 +1,10 @@
 #include "txt2pdf/net/http.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstdint>
 #include <cctype>
 #include <exception>
 #include <string>
@@ -59,6 +63,9 @@ struct Transfer {
   bool streaming = false;  // the body goes to request->body_sink
   bool sink_refused = false;
   bool cancelled = false;
+  std::size_t max_body = 0;  // collected bodies only
+  bool body_too_large = false;
+  bool upload_read_failed = false;  // pread of request->body_fd failed or came up short
   std::exception_ptr sink_error;
 };
 
@@ -87,6 +94,10 @@ extern "C" size_t on_body(char* data, size_t size, size_t count, void* user) {
     transfer.streaming = transfer.request->body_sink && status >= 200 && status < 300;
   }
   if (!transfer.streaming) {
+    if (transfer.response.body.size() + chunk.size() > transfer.max_body) {
+      transfer.body_too_large = true;
+      return 0;
+    }
     transfer.response.body.append(chunk);
     return chunk.size();
   }
@@ -99,8 +110,27 @@ extern "C" size_t on_body(char* data, size_t size, size_t count, void* user) {
   return 0;  // any other count makes curl stop with CURLE_WRITE_ERROR
 }
 
+std::uint64_t upload_size(const HttpRequest& request) {
+  return request.body_fd >= 0 ? request.body_fd_size : request.body.size();
+}
+
 extern "C" size_t on_upload(char* buffer, size_t size, size_t count, void* user) {
   auto& transfer = *static_cast<Transfer*>(user);
+  if (transfer.request->body_fd >= 0) {
+    const auto left = transfer.request->body_fd_size - transfer.upload_offset;
+    const std::size_t wanted = static_cast<std::size_t>(std::min<std::uint64_t>(size * count, left));
+    if (wanted == 0) return 0;
+    for (;;) {
+      const auto got = ::pread(transfer.request->body_fd, buffer, wanted, static_cast<off_t>(transfer.upload_offset));
+      if (got < 0 && errno == EINTR) continue;
+      if (got <= 0) {
+        transfer.upload_read_failed = true;  // the file shrank or cannot be read
+        return CURL_READFUNC_ABORT;
+      }
+      transfer.upload_offset += static_cast<std::size_t>(got);
+      return static_cast<std::size_t>(got);
+    }
+  }
   const std::string& body = transfer.request->body;
   const std::size_t n = std::min(size * count, body.size() - transfer.upload_offset);
   std::copy_n(body.data() + transfer.upload_offset, n, buffer);
@@ -111,7 +141,7 @@ extern "C" size_t on_upload(char* buffer, size_t size, size_t count, void* user)
 // curl rewinds the upload when it resends on a fresh connection (the reused one had been closed).
 extern "C" int on_seek(void* user, curl_off_t offset, int origin) {
   auto& transfer = *static_cast<Transfer*>(user);
-  if (origin != SEEK_SET || offset < 0 || static_cast<std::size_t>(offset) > transfer.request->body.size()) {
+  if (origin != SEEK_SET || offset < 0 || static_cast<std::uint64_t>(offset) > upload_size(*transfer.request)) {
     return CURL_SEEKFUNC_CANTSEEK;
   }
   transfer.upload_offset = static_cast<std::size_t>(offset);
@@ -145,6 +175,7 @@ class CurlHttpClient final : public HttpClient {
     transfer.handle = handle_.get();
     transfer.stop = &options_.stop;
     transfer.request = &request;
+    transfer.max_body = options_.max_response_bytes;
     char error_text[CURL_ERROR_SIZE] = {};
     const SlistPtr header_list = build_header_list(request);
     configure(request, transfer, header_list.get(), error_text);
@@ -185,6 +216,9 @@ class CurlHttpClient final : public HttpClient {
   void configure(const HttpRequest& request, Transfer& transfer, curl_slist* headers, char* error_text) const {
     CURL* h = handle_.get();
     set_option(h, CURLOPT_URL, request.url.c_str());
+    // The path goes out exactly as given: libcurl would otherwise remove "." and ".." segments
+    // (RFC 3986 5.2.4), but S3 keys may contain them and the signature covers the literal path.
+    set_option(h, CURLOPT_PATH_AS_IS, 1L);
     set_option(h, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_1_1));
     set_option(h, CURLOPT_NOSIGNAL, 1L);  // no SIGALRM for DNS timeouts: we have threads
     set_option(h, CURLOPT_ERRORBUFFER, error_text);
@@ -202,7 +236,7 @@ class CurlHttpClient final : public HttpClient {
     set_option(h, CURLOPT_XFERINFOFUNCTION, on_progress);
     set_option(h, CURLOPT_XFERINFODATA, &transfer);
 
-    const auto body_size = static_cast<curl_off_t>(request.body.size());
+    const auto body_size = static_cast<curl_off_t>(upload_size(request));
     if (request.method == "HEAD") {
       set_option(h, CURLOPT_NOBODY, 1L);
     } else if (request.method == "PUT") {
@@ -226,8 +260,15 @@ class CurlHttpClient final : public HttpClient {
                               const char* error_text) {
     const std::string detail = error_text[0] != '\0' ? error_text : curl_api().easy_strerror(code);
     const std::string where = request.method + " " + request.url;
+    if (transfer.upload_read_failed) {
+      return Error(ErrorKind::kTransient, where + ": cannot read the body to upload from its file");
+    }
     if (transfer.cancelled || code == CURLE_ABORTED_BY_CALLBACK) {
       return Error(ErrorKind::kCancelled, where + ": stopped on request during the transfer");
+    }
+    if (transfer.body_too_large) {
+      return Error(ErrorKind::kTransient, where + ": response body larger than " + std::to_string(transfer.max_body) +
+                                              " bytes: abandoned");
     }
     if (transfer.sink_refused) {
       return Error(ErrorKind::kCancelled, where + ": the receiver of the response body stopped the transfer");

@@ -78,7 +78,14 @@ std::unique_ptr<TempFile> staging_file(const std::string& output_path, const std
     base = output_path.substr(slash == std::string::npos ? 0 : slash + 1);
   }
   auto file = std::make_unique<TempFile>(directory, "." + base + ".", "");
-  ::fchmod(file->fd(), 0666 & ~process_umask());
+  // A file already at `output_path` keeps its mode, as an in-place write would: the job hands a
+  // 0600 mkstemp file in a shared TMPDIR, which must not become world-readable by the rename.
+  struct stat existing {};
+  if (output_path != "-" && ::stat(output_path.c_str(), &existing) == 0 && S_ISREG(existing.st_mode)) {
+    ::fchmod(file->fd(), existing.st_mode & 07777);
+  } else {
+    ::fchmod(file->fd(), 0666 & ~process_umask());
+  }
   file->close();
   return file;
 }

@@ -236,6 +236,11 @@ PageWriter::PageWriter(PdfDocument& pdf, FontChain& fonts, const RenderOptions& 
 }
 
 void PageWriter::begin_page(int page) {
+  if (options_.max_pages > 0 && page > options_.max_pages) {
+    // Refused while laying out, before the page costs memory: a page bomb never grows past it.
+    throw Error(ErrorKind::kBadInput, "the text needs more than MAX_PAGES=" + std::to_string(options_.max_pages) +
+                                          " pages (form feeds or very many lines)");
+  }
   const int half = options_.two_up ? (page - 1) % 2 : 0;
   if (half == 0) {
     end_physical_page();

@@ -227,6 +227,29 @@ TEST_F(AwsClientTest, CorrectsClockSkewFromTheDateHeaderAndRetriesAtOnce) {
   EXPECT_EQ(find_header(http_.sent[2].headers, "x-amz-date"), "20230104T204117Z");
 }
 
+// Issue 12, bug 8. Before: ExpiredToken was final (77) without asking for new credentials.
+TEST_F(AwsClientTest, ExpiredTokenRefreshesTheCredentialsAndRetriesAtOnce) {
+  class Expiring final : public CredentialsProvider {
+   public:
+    int invalidated = 0;
+    Credentials get() override {
+      return Credentials{"ASIA" + std::to_string(invalidated), "secret", "token" + std::to_string(invalidated), std::nullopt};
+    }
+    void invalidate() override { ++invalidated; }
+  } credentials;
+  http_.script = {reply(400, "ExpiredToken"), reply(200, "ok")};
+  AwsClient client(http_, credentials, clock_);
+  EXPECT_EQ(client.send(request_, {"us-east-1", "s3"}, sigv4::s3_options(), parse_test_error).body, "ok");
+  EXPECT_EQ(credentials.invalidated, 1);
+  EXPECT_TRUE(clock_.sleeps.empty()) << "no backoff: new credentials at once";
+  EXPECT_EQ(find_header(http_.sent[0].headers, "x-amz-security-token"), "token0");
+  EXPECT_EQ(find_header(http_.sent[1].headers, "x-amz-security-token"), "token1");
+  // Once per call: a second ExpiredToken is the answer.
+  http_.script = {reply(400, "ExpiredTokenException"), reply(400, "ExpiredTokenException"), reply(200)};
+  EXPECT_THROW((void)client.send(request_, {"us-east-1", "s3"}, sigv4::s3_options(), parse_test_error), Error);
+  EXPECT_EQ(credentials.invalidated, 2);
+}
+
 TEST_F(AwsClientTest, SignatureMismatchWithACorrectClockIsFinal) {
   http_.script = {reply(403, "SignatureDoesNotMatch", "Sun, 01 Jan 2023 00:02:00 GMT"), reply(200)};
   const Error error = send_failing();

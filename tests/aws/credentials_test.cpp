@@ -409,6 +409,26 @@ TEST(ImdsSource, TokenThenRoleThenCredentials) {
   for (const auto& request : http.requests) EXPECT_LE(request.timeout, std::chrono::seconds(1));
 }
 
+// Issue 12, bug 8. Before: one token call that missed its 1 s timeout made the source report "no
+// instance metadata service", the chain found no credentials and the job exited 77 (never retried).
+TEST(ImdsSource, ATokenCallThatTimesOutOnceIsRetried) {
+  ScriptedHttp http;
+  script_imds(http, "http://169.254.169.254");
+  int token_calls = 0;
+  const auto steps = conformance_json("imds-v2.json")["steps"];
+  const std::string token = steps[0]["response"]["body"];
+  http.on("PUT", "http://169.254.169.254/latest/api/token", [&token_calls, token](const HttpRequest&) -> HttpResponse {
+    if (++token_calls == 1) throw Error(ErrorKind::kTransient, "Operation timed out after 1000 milliseconds");
+    return HttpResponse{200, {}, token};
+  });
+  const auto credentials = fetch(*make_imds_source({}, http));
+  ASSERT_TRUE(credentials);
+  EXPECT_EQ(token_calls, 2);
+  // AWS_METADATA_SERVICE_NUM_ATTEMPTS=1 is botocore's default behaviour: one miss, no credentials.
+  token_calls = 0;
+  EXPECT_FALSE(fetch(*make_imds_source({{"AWS_METADATA_SERVICE_NUM_ATTEMPTS", "1"}}, http)));
+}
+
 TEST(ImdsSource, DisabledUnreachableRefusedAndV1) {
   ScriptedHttp http;
   std::string reason;

@@ -7,6 +7,9 @@
 
 #include "support/test_files.hpp"
 
+#include <unistd.h>
+
+#include <cstdlib>
 #include <deque>
 #include <fstream>
 #include <map>
@@ -468,6 +471,31 @@ TEST_F(S3ClientTest, BuildPutRequestCarriesSseMd5AndMetadata) {
   request = s3.build_put_request(put);
   EXPECT_EQ(find_header(request.headers, "x-amz-server-side-encryption"), std::nullopt);
   EXPECT_EQ(find_header(request.headers, "content-md5"), "Zi0VDBwCHv3/xhAE55cRSw==");
+}
+
+// Issue 12, bug 7: the PDF is streamed from its file; the digests are those of its bytes.
+TEST_F(S3ClientTest, BuildPutRequestFromAFileStreamsItWithItsDigests) {
+  const S3Client s3 = make_client();
+  std::string bytes = "%PDF-1.4 test";
+  for (int i = 0; i < 300000; ++i) bytes += static_cast<char>('a' + i % 26);  // more than one read
+  char path[] = "/tmp/s3_test_put_XXXXXX";
+  const int fd = ::mkstemp(path);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::write(fd, bytes.data(), bytes.size()), static_cast<ssize_t>(bytes.size()));
+  PutObjectRequest put;
+  put.bucket = "out-bucket";
+  put.key = "a.pdf";
+  put.content_type = "application/pdf";
+  put.body_fd = fd;
+  const HttpRequest request = s3.build_put_request(put);
+  ::close(fd);
+  ::unlink(path);
+  EXPECT_TRUE(request.body.empty()) << "not held in memory";
+  EXPECT_EQ(request.body_fd, fd);
+  EXPECT_EQ(request.body_fd_size, bytes.size());
+  EXPECT_EQ(find_header(request.headers, "content-md5"), content_md5(bytes));
+  EXPECT_EQ(find_header(request.headers, "x-amz-content-sha256"), sigv4::sha256_hex(bytes));
+  EXPECT_EQ(find_header(request.headers, "content-type"), "application/pdf");
 }
 
 TEST_F(S3ClientTest, BuildPutRequestRefusesBadMetadataNamesAndEmptyKeys) {

@@ -8,6 +8,7 @@
 
 #include "support/test_files.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <filesystem>
@@ -291,6 +292,28 @@ TEST(HealthTest, HealthzFollowsTheLastReceive) {
   EXPECT_EQ(answer_health_request("POST", "/healthz", metrics, now, 60s).status, 405);
 }
 
+// Issue 12, bug 4. Before: with every slot busy nothing is received, the last receive aged past
+// the limit and /healthz said 503: the liveness probe restarted a dispatcher in the middle of work.
+TEST(HealthTest, BusyIsHealthyStuckOrCutOffIsNot) {
+  DispatcherMetrics metrics;
+  const auto now = std::chrono::system_clock::now();
+  metrics.receive_succeeded(now - 600s);  // no receive for 10 minutes: every slot busy
+  metrics.sqs_call(true, now - 300s);     // a heartbeat, a while ago
+  metrics.loop_alive(now - 1s);
+  EXPECT_EQ(answer_health_request("GET", "/healthz", metrics, now, 120s).status, 200);
+  // SQS failing and no success for longer than the limit: cannot reach SQS.
+  metrics.sqs_call(false, now - 5s);
+  EXPECT_EQ(answer_health_request("GET", "/healthz", metrics, now, 120s).status, 503);
+  // A failure shortly after a success is not yet a verdict.
+  metrics.sqs_call(true, now - 30s);
+  metrics.sqs_call(false, now - 5s);
+  EXPECT_EQ(answer_health_request("GET", "/healthz", metrics, now, 120s).status, 200);
+  // The loop stopped going round: stuck, whatever SQS says.
+  metrics.sqs_call(true, now);
+  metrics.loop_alive(now - 200s);
+  EXPECT_EQ(answer_health_request("GET", "/healthz", metrics, now, 120s).status, 503);
+}
+
 TEST(HealthTest, MetricsInPrometheusText) {
   DispatcherMetrics metrics;
   metrics.messages_received(3);
@@ -362,6 +385,8 @@ class FakeQueue final : public MessageQueue {
     visibility_.emplace_back(receipt, timeout);
   }
   void send_to_dead_letters(const std::string& body, const std::map<std::string, sqs::MessageAttribute>& attributes) override {
+    // As strict as SQS's JSON: attribute values must be valid UTF-8 (this dump throws otherwise).
+    for (const auto& [name, attribute] : attributes) (void)nlohmann::json(attribute.string_value).dump();
     std::lock_guard lock(mutex_);
     refuse_when_stopped("send to the DLQ");
     dead_.emplace_back(body, attributes);
@@ -409,6 +434,7 @@ struct FakeWorld {
   std::map<std::string, std::string> launched_by;  // key -> launcher name
   bool claim_verified = false;  // jobs report outcome.verified (as the worker pool does)
   int heads = 0;                // HEADs the dispatcher made
+  std::set<std::string> throw_on_start;  // keys whose start throws a non-Error exception
 };
 
 class FakeJob final : public RunningJob {
@@ -453,6 +479,7 @@ class FakeLauncher final : public Launcher {
   std::string name() const override { return name_; }
   std::unique_ptr<RunningJob> start(const JobSpec& spec) override {
     std::lock_guard lock(world_.mutex);
+    if (world_.throw_on_start.count(spec.object_key) != 0) throw std::runtime_error("not an Error");
     world_.started.push_back(spec.object_key);
     world_.launched_by[spec.object_key] = name_;
     world_.max_running = std::max(world_.max_running, ++world_.running);
@@ -547,7 +574,14 @@ class DispatcherLoop : public ::testing::Test {
                                                  route_launcher, clock, log, metrics_, route_object_, stop.token(),
                                                  cut_drain.token()});
     int code = -1;
-    std::thread runner([&] { code = dispatcher.run(); });
+    std::thread runner([&] {
+      try {
+        code = dispatcher.run();
+      } catch (const std::exception&) {
+        code = -2;  // the dispatcher died: what issue 12 bug 1 did
+        stop.request_stop();
+      }
+    });
     // Virtual time moves a tick per look at `done`; the real-time limit only turns a hang into a
     // failure (nothing here waits for something to happen in time).
     const auto deadline = std::chrono::steady_clock::now() + 20s;
@@ -908,6 +942,99 @@ TEST(LauncherContract, OneJobEnvironmentForEveryLauncher) {
   EXPECT_EQ(job_environment({"in", "k", "out", ""}).size(), 3u) << "no DEST_KEY when empty";
   EXPECT_EQ(batch_submit_input({}, spec).environment, expected);
   EXPECT_EQ(ecs_run_task_input({}, spec).environment, expected);
+}
+
+}  // namespace
+}  // namespace txt2pdf
+
+namespace txt2pdf {
+namespace {
+
+// Issue 12, bug 1. Before: the DLQ attribute of a long key of é was cut at 1,024 bytes inside a
+// character and the JSON serialiser threw; run() ended with an exception (here code -2; in the
+// service, exit 70 and every running job killed).
+TEST_F(DispatcherLoop, DlqAttributesOfAnyKeyAreValidUtf8CutOnACharacter) {
+  FakeQueue queue(true);
+  std::string key = "x";
+  for (int i = 0; i < 600; ++i) key += "\xC3\xA9";
+  add_source(key);
+  world_.exit_codes[key] = 65;
+  queue.push("m1", nlohmann::json{{"bucket", "in"}, {"key", key}}.dump());
+  EXPECT_EQ(run_until(queue, [&] { return !queue.deleted().empty(); }), 0);
+  const auto dead = queue.dead();
+  ASSERT_EQ(dead.size(), 1u);
+  const auto& attribute = dead[0].second.at("object_key").string_value;
+  EXPECT_EQ(attribute.size(), 1023u);
+  EXPECT_EQ(attribute, key.substr(0, 1023));
+}
+
+// Issue 12, bug 1: anything a message's handling throws stays with that message. Before: the
+// runtime_error from the launcher left run() (code -2) and the other message was never done.
+TEST_F(DispatcherLoop, NonErrorExceptionsDoNotEndTheDispatcher) {
+  FakeQueue queue(true);
+  add_source("boom.txt");
+  add_source("fine.txt");
+  world_.throw_on_start = {"boom.txt"};
+  queue.push("m1", s3_event("in", {"boom.txt"}));
+  queue.push("m2", s3_event("in", {"fine.txt"}));
+  EXPECT_EQ(run_until(queue, [&] { return queue.deleted().size() >= 2; }), 0);
+  auto deleted = queue.deleted();
+  std::sort(deleted.begin(), deleted.end());
+  EXPECT_EQ(deleted, (std::vector<std::string>{"rh-m1", "rh-m2"}));
+  // The one exit-code mapping: an exception that is not an Error is internal (70), a bug that the
+  // same input would hit again, so m1 goes to the DLQ with the reason.
+  const auto dead = queue.dead();
+  ASSERT_EQ(dead.size(), 1u);
+  EXPECT_EQ(dead[0].second.at("exit_code").string_value, "70");
+  EXPECT_NE(dead[0].second.at("reason").string_value.find("unexpected exception"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace txt2pdf
+
+namespace txt2pdf {
+namespace {
+
+// Issue 12, bug 6. Before: no deadline: a hung job held its slot and its message for ever (here the
+// run ended by the 10 s limit of run_until with no retry).
+TEST_F(DispatcherLoop, JobTimeoutStopsTheJobAndRetriesTheMessage) {
+  FakeQueue queue(true);
+  add_source("hangs.txt");
+  world_.hang = true;
+  auto config = base_config();
+  config.job_timeout = 1s;
+  queue.push("m1", s3_event("in", {"hangs.txt"}));
+  EXPECT_EQ(run_until(queue, [&] { return !queue.visibility().empty(); }, config), 0);
+  const auto visibility = queue.visibility();
+  ASSERT_FALSE(visibility.empty());
+  EXPECT_EQ(visibility[0], std::make_pair(std::string("rh-m1"), 10s)) << "retried after RETRY_BASE_SECONDS";
+  EXPECT_TRUE(queue.dead().empty());
+}
+
+// Issue 12, bug 8. Before: a transient failure on the last receive the redrive policy allows was
+// returned to the queue, and SQS moved it to its DLQ with no reason.
+TEST_F(DispatcherLoop, TransientFailureOnTheLastReceiveGoesToTheDlqWithItsReason) {
+  FakeQueue queue(true);
+  add_source("slow.txt");
+  world_.exit_codes["slow.txt"] = 75;
+  auto config = base_config();
+  config.max_receive_count = 3;
+  queue.push("m1", s3_event("in", {"slow.txt"}), 3);
+  EXPECT_EQ(run_until(queue, [&] { return !queue.deleted().empty(); }, config), 0);
+  const auto dead = queue.dead();
+  ASSERT_EQ(dead.size(), 1u);
+  EXPECT_EQ(dead[0].second.at("exit_code").string_value, "75");
+  EXPECT_NE(dead[0].second.at("reason").string_value.find("3 receives"), std::string::npos)
+      << dead[0].second.at("reason").string_value;
+  EXPECT_EQ(dead[0].second.at("error_kind").string_value, "transient");
+}
+
+TEST(DispatcherRules, RedriveMaxReceiveCount) {
+  EXPECT_EQ(redrive_max_receive_count(R"({"deadLetterTargetArn":"arn:aws:sqs:r:1:dlq","maxReceiveCount":"3"})"), 3);
+  EXPECT_EQ(redrive_max_receive_count(R"({"maxReceiveCount":5})"), 5);
+  EXPECT_EQ(redrive_max_receive_count(""), 0);
+  EXPECT_EQ(redrive_max_receive_count(R"({"maxReceiveCount":"x"})"), 0);
+  EXPECT_EQ(redrive_max_receive_count("[1]"), 0);
 }
 
 }  // namespace

@@ -190,3 +190,29 @@ TEST(ParseEventMessage, MalformedBodiesAreBadInput) {
 
 }  // namespace
 }  // namespace txt2pdf
+
+namespace txt2pdf {
+namespace {
+
+// Issue 12, bugs 1 and 9: a key that decodes to bytes that are not UTF-8, or to a NUL, is no S3 key.
+// Before: accepted (the NUL then cut the child's OBJECT_KEY short; the invalid bytes crashed the
+// dispatcher when it serialised them).
+TEST(ParseEventMessage, KeysThatAreNotUtf8OrHoldANulAreMalformed) {
+  const std::vector<std::string> bodies{
+      R"({"Records":[{"eventName":"ObjectCreated:Put","s3":{"bucket":{"name":"b"},"object":{"key":"bad/%FF%FE.txt"}}}]})",
+      R"({"Records":[{"eventName":"ObjectCreated:Put","s3":{"bucket":{"name":"b"},"object":{"key":"a%00b.txt"}}}]})",
+      R"({"bucket":"b","key":"a\u0000b.txt"})",
+  };
+  for (const auto& body : bodies) {
+    try {
+      (void)parse_event_message(body);
+      ADD_FAILURE() << "accepted: " << body;
+    } catch (const Error& error) {
+      EXPECT_EQ(error.kind(), ErrorKind::kBadInput) << body;
+      EXPECT_NO_THROW((void)nlohmann::json(std::string(error.what())).dump()) << "the reason must serialise";
+    }
+  }
+}
+
+}  // namespace
+}  // namespace txt2pdf

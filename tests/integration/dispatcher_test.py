@@ -287,6 +287,11 @@ exec "{JOB}"
         self.assertEqual(self.stop(process), 0)
         self.assertEqual(json.loads(found[0]["Body"])["Records"][0]["s3"]["object"]["key"], "never.txt")
         self.assertEqual(self.pdf_keys(), [])
+        # Issue 12, bug 8: the dispatcher read maxReceiveCount 3 and sent it there itself, with why.
+        attributes = found[0].get("MessageAttributes", {})
+        reason = attributes.get("reason", {}).get("StringValue", "")
+        self.assertIn("still failing after 3 receives", reason, found[0])
+        self.assertEqual(attributes.get("exit_code", {}).get("StringValue"), "75", found[0])
 
     def interrupted_run(self, kill_signal):
         slow = self.faulty_job("slow", f'sleep 1\nexec "{JOB}"\n')

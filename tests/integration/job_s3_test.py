@@ -155,6 +155,22 @@ class JobS3Test(unittest.TestCase):
         # Exactly one PDF per source object: no decoded or re-encoded twin keys.
         self.assertEqual(sorted(list_keys(dest)), sorted(dest_key_for(k) for k in keys))
 
+    def test_dot_segment_keys(self):
+        """Issue 12, bug 2: "." and ".." are legal key segments. Before the fix libcurl removed them
+        from the path it sent, radosgw checked the signature against the literal key: exit 77."""
+        source, dest = new_bucket("dots-src"), new_bucket("dots-dst")
+        keys = ["dots/./a.txt", "dots/../b.txt", "./lead.txt", "../up/c.txt", "end/.."]
+        for key in keys:
+            with self.subTest(key=key):
+                text = f"Key under test: {key}\n"
+                source_etag = put_object(source, key, text.encode("utf-8"))
+                self.assertIn(key, list_keys(source), "awscli stored the literal key")
+                run = run_job(source, key, dest)
+                self.assertJob(run, 0)
+                head = head_object(dest, dest_key_for(key))
+                self.assertEqual(head["Metadata"].get("source-etag", "").strip('"'), source_etag)
+        self.assertEqual(sorted(list_keys(dest)), sorted(dest_key_for(k) for k in keys))
+
     def test_empty_file(self):
         source, dest = new_bucket("empty-src"), new_bucket("empty-dst")
         put_object(source, "empty.txt", b"")

@@ -174,3 +174,21 @@ TEST(JobConfig, TemporaryDirectoryFromTmpdir) {
 
 }  // namespace
 }  // namespace txt2pdf
+
+namespace txt2pdf {
+namespace {
+
+// Issue 12, bug 7: MAX_PAGES bounds a page bomb; documented default, malformed values named.
+TEST(JobConfig, MaxPagesHasADefaultAndIsChecked) {
+  auto env = minimal_env();
+  EXPECT_EQ(parse_job_config(env).max_pages, 100000);
+  env["MAX_PAGES"] = "250";
+  EXPECT_EQ(parse_job_config(env).max_pages, 250);
+  for (const char* bad : {"0", "-3", "many"}) {
+    env["MAX_PAGES"] = bad;
+    expect_config_error(env, "MAX_PAGES");
+  }
+}
+
+}  // namespace
+}  // namespace txt2pdf

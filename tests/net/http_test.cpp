@@ -140,6 +140,25 @@ TEST_F(HttpTest, PutUploadsTheBodyAndReusesTheConnection) {
   EXPECT_EQ(second["client_port"], first["client_port"]) << "the second request should reuse the connection";
 }
 
+// Issue 12, bug 7: a PUT body read from a file, never held in memory.
+TEST_F(HttpTest, PutStreamsTheBodyFromAFile) {
+  const auto client = make_curl_http_client();
+  std::string bytes;
+  for (int i = 0; i < 200000; ++i) bytes += static_cast<char>('A' + i % 26);
+  char path[] = "/tmp/http_test_put_XXXXXX";
+  const int fd = ::mkstemp(path);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::write(fd, bytes.data(), bytes.size()), static_cast<ssize_t>(bytes.size()));
+  auto r = request("PUT", "/echo");
+  r.body_fd = fd;
+  r.body_fd_size = bytes.size();
+  const auto response = client->send(r);
+  ::close(fd);
+  ::unlink(path);
+  ASSERT_EQ(response.status, 200);
+  EXPECT_EQ(nlohmann::json::parse(response.body)["body"], bytes);
+}
+
 TEST_F(HttpTest, EmptyPutSendsContentLengthZero) {
   const auto client = make_curl_http_client();
   const auto echo = nlohmann::json::parse(client->send(request("PUT", "/echo")).body);
@@ -217,6 +236,28 @@ TEST_F(HttpTest, HeadReturnsHeadersWithoutBody) {
   EXPECT_TRUE(response.body.empty());
   // The connection is still in a sane state for the next request.
   EXPECT_EQ(client->send(request("GET", "/bytes/10")).body.size(), 10U);
+}
+
+// Issue 12, bug 2: "." and ".." segments are part of S3 keys and of the signed path. Before:
+// libcurl removed them (the server saw /raw/b), so radosgw refused the signature.
+TEST_F(HttpTest, DotSegmentsGoOutLiterally) {
+  const auto client = make_curl_http_client();
+  EXPECT_EQ(client->send(request("GET", "/raw/dots/./a.txt/../b")).body, "/raw/dots/./a.txt/../b");
+}
+
+// Issue 12, bug 6: collected response bodies have a size limit. Before: read without one.
+TEST_F(HttpTest, OversizedResponseBodiesAreAbandoned) {
+  CurlOptions options;
+  options.max_response_bytes = 5000;
+  const auto client = make_curl_http_client(options);
+  EXPECT_EQ(client->send(request("GET", "/bytes/5000")).body.size(), 5000U);
+  try {
+    (void)client->send(request("GET", "/bytes/50000"));
+    FAIL() << "expected an Error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::kTransient);
+    EXPECT_NE(std::string(e.what()).find("larger than 5000 bytes"), std::string::npos) << e.what();
+  }
 }
 
 TEST_F(HttpTest, ConnectionRefusedIsTransient) {

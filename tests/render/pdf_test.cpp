@@ -148,6 +148,41 @@ TEST_F(RenderPdf, BinaryInputWritesNothing) {
   for (const auto& entry : fs::directory_iterator(dir_)) EXPECT_EQ(entry.path().filename(), "in.txt");
 }
 
+// Issue 12, bug 9: the job renders into a 0600 mkstemp file in a shared TMPDIR. Before, the rename
+// of the writer's temporary file replaced it with a 0644 one: anyone on the host could read the PDF.
+TEST_F(RenderPdf, AnExistingPrivateOutputStaysPrivate) {
+  const auto output = dir_ / "private.pdf";
+  const int fd = ::open(output.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
+  ASSERT_GE(fd, 0);
+  ::close(fd);
+  ASSERT_EQ(::chmod(output.c_str(), 0600), 0);
+  (void)render("secret\n", RenderOptions{}, "private.pdf");
+  struct stat info {};
+  ASSERT_EQ(::stat(output.c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0600u);
+  EXPECT_GT(info.st_size, 0);
+}
+
+// Issue 12, bug 7: a page bomb (`x\f` repeated: 2 bytes a page) is refused as soon as the layout
+// passes the cap, with a message naming the limit, and leaves no PDF behind. Before: no cap (the
+// default-size input reached 200,000 pages in 815 MB).
+TEST_F(RenderPdf, PageBombStopsAtMaxPages) {
+  std::string bomb;
+  for (int i = 0; i < 5000; ++i) bomb += "x\f";
+  RenderOptions options;
+  options.max_pages = 1000;
+  try {
+    (void)render(bomb, options);
+    FAIL() << "no error";
+  } catch (const Error& error) {
+    EXPECT_EQ(error.kind(), ErrorKind::kBadInput);
+    EXPECT_NE(std::string(error.what()).find("MAX_PAGES=1000"), std::string::npos) << error.what();
+  }
+  EXPECT_FALSE(fs::exists(dir_ / "out.pdf"));
+  options.max_pages = 5001;
+  EXPECT_GE(render(bomb, options).pages, 5000);  // under the cap the bomb renders as before
+}
+
 TEST_F(RenderPdf, TooLargeMarginsAreAConfigError) {
   RenderOptions options;
   options.margin_left = options.margin_right = 295;  // 5 pt left: no column

@@ -49,6 +49,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 "client_port": self.client_address[1],
             }
             self._reply(200, json.dumps(payload).encode())
+        elif self.path.startswith("/raw/"):
+            self._reply(200, self.path.encode("latin-1"))  # the request target exactly as it came
         elif len(parts) == 3 and parts[1] == "status":
             status = int(parts[2])
             self._reply(status, ("status %d" % status).encode(), [("x-test-status", str(status))])

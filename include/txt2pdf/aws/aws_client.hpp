@@ -37,6 +37,9 @@ using ErrorParser = std::function<Error(const HttpResponse&)>;
 [[nodiscard]] std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string_view text);
 // AWS error codes a wrong local clock can cause (the set the AWS SDKs use for skew correction).
 [[nodiscard]] bool is_clock_skew_code(std::string_view aws_code);
+// AWS error codes that say the (temporary) credentials expired: ExpiredToken (S3, SQS),
+// ExpiredTokenException (Batch, ECS, STS), TokenRefreshRequired.
+[[nodiscard]] bool is_expired_token_code(std::string_view aws_code);
 
 class AwsClient {
  public:
@@ -50,7 +53,8 @@ class AwsClient {
   // Error(kTransient) from the HTTP client (no reply) is retried the same way; kCancelled and the
   // other kinds are thrown at once. A skew error (is_clock_skew_code, or a bodiless 403 as HEAD
   // gets) whose Date header is 5 min or more away from the local clock corrects the skew and is
-  // re-signed at once (once per call).
+  // re-signed at once (once per call). An expired-token error (is_expired_token_code) invalidates
+  // the credentials and is re-signed at once with fresh ones (once per call).
   // No retry once part of a 2xx body went to request.body_sink: the sink would see bytes twice.
   [[nodiscard]] HttpResponse send(const HttpRequest& request, const sigv4::Scope& scope, const sigv4::Options& options,
                                   const ErrorParser& parse_error);

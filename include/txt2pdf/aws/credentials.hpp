@@ -33,6 +33,9 @@ class CredentialsProvider {
   // yields credentials, Error(kTransient) when a source is temporarily unreachable. Secrets never
   // appear in error messages.
   [[nodiscard]] virtual Credentials get() = 0;
+  // The service said the credentials get() returned have expired (ExpiredToken): the next get()
+  // must fetch new ones rather than trust the cached expiry. No-op for providers without a cache.
+  virtual void invalidate() {}
 };
 
 // The default chain. `http` is used for STS, the ECS endpoint and IMDS; it must outlive the chain

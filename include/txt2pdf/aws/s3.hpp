@@ -41,6 +41,9 @@ struct PutObjectRequest {
   // Names without x-amz-meta- (letters, digits, '-', '_', '.'; sent lower-cased). S3 metadata is
   // US-ASCII: a value with other bytes is sent through encode_metadata_value().
   std::map<std::string, std::string> metadata;
+  // When >= 0, the body is this open file instead (read from offset 0 to its end, streamed: never
+  // held in memory; its Content-MD5 and SHA-256 are computed in one pass before the upload).
+  int body_fd = -1;
 };
 
 struct PutObjectResult {
@@ -96,6 +99,14 @@ class S3Client {
                                      const std::string& key);
 // Base64 of the MD5 of `body` (the Content-MD5 header).
 [[nodiscard]] std::string content_md5(std::string_view body);
+// What an upload from a file needs to know of it, read once with pread from offset 0.
+struct FileDigests {
+  std::uint64_t size = 0;
+  std::string content_md5;  // base64, as content_md5()
+  std::string sha256_hex;   // the x-amz-content-sha256 value
+};
+// Throws Error(kTransient) naming errno when the file cannot be read.
+[[nodiscard]] FileDigests file_digests(int fd);
 // `value` unchanged when it is printable US-ASCII; otherwise its bytes outside 0x20-0x7E and '%'
 // percent-encoded, so that it survives as S3 metadata and can be decoded back.
 [[nodiscard]] std::string encode_metadata_value(std::string_view value);

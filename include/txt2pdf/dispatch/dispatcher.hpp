@@ -106,6 +106,9 @@ enum class Outcome { kPending, kSucceeded, kSkipped, kTransient, kPermanent };
 // output of its own (in DEST_BUCKET under DEST_PREFIX: converting it would loop). Empty: accepted;
 // else the reason.
 [[nodiscard]] std::string refusal_reason(const DispatcherConfig& config, const ObjectEvent& object);
+// maxReceiveCount of a queue's RedrivePolicy attribute (JSON; the count as a number or a string);
+// 0 when there is none or it cannot be read. Never throws.
+[[nodiscard]] int redrive_max_receive_count(std::string_view redrive_policy);
 // Where the job writes the PDF: DEST_PREFIX + the job's default key for `object_key`.
 [[nodiscard]] std::string destination_key(const DispatcherConfig& config, const std::string& object_key);
 
@@ -150,6 +153,8 @@ class Dispatcher {
   void start_waiting_tasks();
   void start_task(InFlight& message, Task& task);
   void poll_jobs();
+  bool enforce_job_timeout(InFlight& message, Task& task);
+  [[nodiscard]] std::string timeout_detail() const;
   void finish_task(InFlight& message, Task& task, const JobOutcome& outcome);
   void verify_success(Task& task);
   void settle_messages();

@@ -51,7 +51,19 @@ struct DispatcherConfig {
   std::chrono::seconds visibility_timeout{60};  // VISIBILITY_TIMEOUT_SECONDS: each heartbeat sets it
   std::chrono::seconds drain_timeout{25};       // DRAIN_TIMEOUT_SECONDS
   std::chrono::seconds health_max_age{120};     // HEALTH_MAX_AGE_SECONDS since the last good receive
-  std::chrono::seconds retry_base_delay{10};    // RETRY_BASE_SECONDS: visibility delay after a transient failure
+  // RETRY_BASE_SECONDS: visibility delay after a transient failure. 30 s: three receives span
+  // 30 + 60 s, which outlasts a minute of throttling (10 s did not: issue 12, bug 8).
+  std::chrono::seconds retry_base_delay{30};
+  // JOB_TIMEOUT_SECONDS (0: none): a job running longer is stopped (SIGTERM, TerminateJob,
+  // StopTask), given a short grace, and its message retried.
+  std::chrono::seconds job_timeout{900};
+  // CONTROL_TIMEOUT_SECONDS: total time limit of one attempt of a control call (HEAD, Delete,
+  // ChangeVisibility, SendMessage, SubmitJob, RunTask...), so a black-holed connection cannot hold
+  // the dispatching thread and starve every other message's heartbeat.
+  std::chrono::seconds control_timeout{10};
+  // The queue's RedrivePolicy maxReceiveCount (read at start-up; 0: unknown or none). A transient
+  // failure on that last receive goes to DLQ_URL with its reason instead of moving there silently.
+  int max_receive_count = 0;
   std::string key_prefix;  // KEY_PREFIX: only keys starting with it
   std::string key_suffix;  // KEY_SUFFIX: only keys ending with it (e.g. ".txt")
   std::string region;      // AWS_REGION, AWS_DEFAULT_REGION, us-east-1

@@ -24,6 +24,9 @@ struct JobConfig {
   SseMode sse = SseMode::kAes256;
   std::string kms_key_id;
   std::uint64_t max_input_bytes = 256ull << 20;
+  // MAX_PAGES: more pages are refused (exit 65) while rendering. Memory grows about 4 KB a page
+  // (libharu keeps every page until it saves), so this bounds a page bomb (`x\f` repeated).
+  long long max_pages = 100000;
   std::chrono::milliseconds connect_timeout{5000};
   std::chrono::seconds low_speed_timeout{30};
   int max_attempts = 5;

@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -22,6 +23,10 @@ class DispatcherMetrics {
   void messages_received(int count);
   void receive_error();
   void receive_succeeded(std::chrono::system_clock::time_point when);
+  // Health inputs besides receives: the dispatching loop went round (once per tick), and an SQS
+  // call of any kind (receive, delete, visibility, DLQ send) succeeded or failed.
+  void loop_alive(std::chrono::system_clock::time_point when);
+  void sqs_call(bool succeeded, std::chrono::system_clock::time_point when);
   void job_started(const std::string& launcher);
   void job_finished(const std::string& launcher, bool succeeded, double seconds);
   void dlq_sent();
@@ -35,6 +40,9 @@ class DispatcherMetrics {
 
   // When the last ReceiveMessage succeeded (the construction time until the first one).
   [[nodiscard]] std::chrono::system_clock::time_point last_successful_receive() const;
+  [[nodiscard]] std::chrono::system_clock::time_point last_loop_tick() const;
+  [[nodiscard]] std::chrono::system_clock::time_point last_sqs_success() const;
+  [[nodiscard]] std::chrono::system_clock::time_point last_sqs_failure() const;  // epoch: none yet
   [[nodiscard]] std::string render_prometheus() const;
 
   // Upper bounds (seconds) of the job duration histogram.
@@ -60,6 +68,9 @@ class DispatcherMetrics {
   std::atomic<std::int64_t> last_receive_ms_;
   std::map<std::pair<std::string, std::string>, long> routed_;
   long batch_entries_failed_ = 0;
+  std::atomic<std::int64_t> last_loop_ms_;
+  std::atomic<std::int64_t> last_sqs_success_ms_;
+  std::atomic<std::int64_t> last_sqs_failure_ms_{0};
 };
 
 struct HttpAnswer {
@@ -68,20 +79,39 @@ struct HttpAnswer {
   std::string body;
 };
 
-// Pure: the answer to GET `path`. /healthz: 200 while the last successful receive is at most
-// `max_age` old, else 503 (a stuck consumer fails its health check). /metrics: the counters.
+// Pure: the answer to GET `path`. /healthz means "the loop is alive and can reach SQS": 503 when
+// the dispatching loop has not gone round for `max_age`, or when SQS calls have been failing and
+// none succeeded for `max_age`; 200 otherwise, also while every slot is busy and nothing is
+// received (a busy dispatcher is a healthy one). /metrics: the counters.
 [[nodiscard]] HttpAnswer answer_health_request(std::string_view method, std::string_view path,
                                                const DispatcherMetrics& metrics,
                                                std::chrono::system_clock::time_point now,
                                                std::chrono::seconds max_age);
 
-// A one-request-per-connection HTTP/1.0-style server on `address`:`port` (0: any free port). Serves
-// until stop() or destruction; independent of the process stop flag so that health stays visible
-// while the dispatcher drains. Throws Error(kConfig) naming HEALTH_PORT when it cannot bind.
+// The method and path of an HTTP request head ("GET /healthz HTTP/1.1\r\n..."); nullopt when the
+// first line is not "METHOD SP TARGET [SP VERSION]". Pure (a fuzz target).
+struct RequestLine {
+  std::string method;
+  std::string path;
+};
+[[nodiscard]] std::optional<RequestLine> parse_request_line(std::string_view head);
+
+// Limits of the health server: a probe's request is a few hundred bytes and must be answered in
+// time even while another client dawdles.
+struct HealthServerLimits {
+  std::size_t max_request_bytes = 4096;     // a longer head gets 431 and the connection closed
+  std::chrono::milliseconds request_deadline{2000};  // from accept to a complete head, not re-armed per byte
+  std::size_t max_connections = 32;         // beyond it the oldest connection is dropped
+};
+
+// A one-request-per-connection HTTP/1.0-style server on `address`:`port` (0: any free port),
+// serving many connections at once from one thread (poll), so a slow client delays no probe.
+// Serves until stop() or destruction; independent of the process stop flag so that health stays
+// visible while the dispatcher drains. Throws Error(kConfig) naming HEALTH_PORT when it cannot bind.
 class HealthServer {
  public:
   using Handler = std::function<HttpAnswer(std::string_view method, std::string_view path)>;
-  HealthServer(const std::string& address, int port, Handler handler);
+  HealthServer(const std::string& address, int port, Handler handler, HealthServerLimits limits = {});
   ~HealthServer();
   HealthServer(const HealthServer&) = delete;
   HealthServer& operator=(const HealthServer&) = delete;
@@ -89,9 +119,12 @@ class HealthServer {
   void stop();
 
  private:
+  struct Connection;
   void serve();
-  void answer(int client);
+  void accept_clients(std::vector<Connection>& connections);
+  void read_request(Connection& connection);
 
+  HealthServerLimits limits_;
   int listen_fd_ = -1;
   int port_ = 0;
   Handler handler_;

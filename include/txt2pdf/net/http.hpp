@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -32,6 +33,11 @@ struct HttpRequest {
   std::function<bool(std::string_view chunk)> body_sink;
   // Total time limit for this request; zero means the client's default.
   std::chrono::milliseconds timeout{0};
+  // PUT only: when >= 0, the body is read with pread() from this descriptor (offset 0,
+  // body_fd_size bytes) instead of `body`, so a large upload is never held in memory. The caller
+  // keeps the descriptor open during send(); a read error aborts the transfer (kTransient).
+  int body_fd = -1;
+  std::uint64_t body_fd_size = 0;
 };
 
 struct HttpResponse {
@@ -60,6 +66,10 @@ struct CurlOptions {
   std::chrono::milliseconds default_timeout{0};  // 0: no total limit beyond the low-speed rule
   // Aborts the transfer under way, and refuses new ones, once stopped. Default: never stops.
   StopToken stop;
+  // Largest response body collected into HttpResponse::body (bodies given to a body_sink are the
+  // sink's business). A longer one ends the transfer with Error(kTransient): no AWS reply the
+  // clients parse comes near it, and a misbehaving endpoint must not grow memory without bound.
+  std::size_t max_response_bytes = std::size_t{16} << 20;
 };
 
 // One libcurl easy handle per client, reused across requests so connections stay open.

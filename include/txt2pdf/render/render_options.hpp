@@ -46,6 +46,10 @@ struct RenderOptions {
   std::string subject;
   std::string keywords;
   std::string encoding = "auto";  // "auto": detect (encoding_detect.hpp); else an iconv character set
+  // Pages beyond this are refused with Error(kBadInput) naming MAX_PAGES, as soon as the layout
+  // reaches them; 0: no limit. A limit of the caller (the job's MAX_PAGES), not a rendering option:
+  // no flag, variable or object metadata sets it through apply_option.
+  long long max_pages = 0;
 };
 
 // Fills `date` and `creation_date` from `time` (UTC): the caller owns the clock.

@@ -12,6 +12,7 @@
 
 #include "txt2pdf/core/error.hpp"
 #include "txt2pdf/net/http.hpp"
+#include "txt2pdf/net/http_request_line.hpp"
 
 namespace txt2pdf {
 namespace {
@@ -209,15 +210,10 @@ void HealthServer::answer(int client) {
     if (got <= 0) break;
     request.append(buffer, static_cast<std::size_t>(got));
   }
-  const auto line_end = request.find_first_of("\r\n");
-  const std::string line = request.substr(0, line_end);
-  const auto first_space = line.find(' ');
-  const auto second_space = line.find(' ', first_space == std::string::npos ? 0 : first_space + 1);
-  if (first_space == std::string::npos) return;
-  const auto method = line.substr(0, first_space);
-  const auto path = line.substr(first_space + 1, second_space == std::string::npos ? std::string::npos
-                                                                                   : second_space - first_space - 1);
-  const auto reply = handler_(method, path);
+  const auto request_line = parse_http_request_line(request);
+  if (!request_line) return;
+  const auto& method = request_line->method;
+  const auto reply = handler_(method, request_line->target);
   std::string head = "HTTP/1.1 " + std::to_string(reply.status) + " " + status_text(reply.status) +
                      "\r\nContent-Type: " + reply.content_type + "\r\nContent-Length: " +
                      std::to_string(reply.body.size()) + "\r\nConnection: close\r\n\r\n";

@@ -38,22 +38,33 @@ DISPATCHER = os.environ.get("TXT2PDF_DISPATCHER", "txt2pdf-dispatcher")
 JOB = os.environ.get("TXT2PDF_JOB", "txt2pdf-job")
 
 
+def chained(rate, rules):
+    """Rules are tried in turn, so a rule's own rate applies to what the rules before it let
+    through: turn each rule's "share" of `rate` into that conditional rate, so that the shares
+    add up to `rate` of the requests (the measured share is printed)."""
+    out, passed = [], 1.0
+    for rule in rules:
+        absolute = rate * rule.pop("share")
+        out.append(dict(rule, rate=min(1.0, absolute / passed)))
+        passed -= absolute
+    return out
+
+
 def s3_rules(rate):
-    """About `rate` of the S3 requests failed, spread over the fault classes. Rules are tried in
-    turn, so the total is 1 - prod(1 - share) (a little under `rate`); the measured share is printed."""
-    return [{"fault": "throttle", "rate": rate * 0.3},
-            {"fault": "error", "status": 503, "rate": rate * 0.2},
-            {"fault": "error", "status": 500, "rate": rate * 0.15},
-            {"fault": "drop", "rate": rate * 0.15},
-            {"fault": "drop", "when": "after", "rate": rate * 0.1},
-            {"fault": "truncate", "method": "GET", "rate": rate * 0.1}]
+    # Shares of `rate` over every request; a body cut short (GETs only) comes on top.
+    return chained(rate, [{"fault": "throttle", "share": 0.3},
+                          {"fault": "error", "status": 503, "share": 0.2},
+                          {"fault": "error", "status": 500, "share": 0.2},
+                          {"fault": "drop", "share": 0.2},
+                          {"fault": "drop", "when": "after", "share": 0.1}]) + [
+        {"fault": "truncate", "method": "GET", "rate": rate * 0.2}]
 
 
 def sqs_rules(rate):
-    return [{"fault": "throttle", "rate": rate * 0.4},
-            {"fault": "error", "status": 500, "rate": rate * 0.3},
-            {"fault": "drop", "rate": rate * 0.2},
-            {"fault": "drop", "when": "after", "target": "DeleteMessage", "rate": rate * 0.1}]
+    return chained(rate, [{"fault": "throttle", "share": 0.4},
+                          {"fault": "error", "status": 500, "share": 0.3},
+                          {"fault": "drop", "share": 0.2},
+                          {"fault": "drop", "when": "after", "share": 0.1}])
 
 
 class Chaos:

@@ -4,6 +4,7 @@
 set(fault_cases
   test_sigv4_proxy_refuses_a_wrong_secret
   test_sigv4_proxy_passes_the_right_secret
+  test_sigv4_proxy_checks_scope_clock_and_body
   test_dispatcher_survives_sqs_faults)
 foreach(fault throttle error_500 error_503 drop_before drop_after reset truncate latency blackhole)
   list(APPEND fault_cases test_job_survives_s3_${fault})

@@ -8,14 +8,20 @@ in parallel; each is bounded in time.
 
 Environment: that of dispatcher_test.py (tests/integration/faults.cmake sets it).
 """
+import datetime
 import json
 import os
 import subprocess
 import sys
 import time
 import unittest
+import urllib.error
 import urllib.parse
 import urllib.request
+
+import botocore.auth
+import botocore.awsrequest
+import botocore.credentials
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from dispatcher_test import DispatcherTest, JOB, SQS, s3_event, sqs_call  # noqa: E402
@@ -61,6 +67,31 @@ def sigv4_stats():
         return json.loads(reply.read())
 
 
+def signed_sqs_call(body, region="us-east-1", service="sqs", age_seconds=0, tamper=False):
+    """ListQueues signed by botocore as of `age_seconds` ago: (status, error code or None)."""
+    request = botocore.awsrequest.AWSRequest(
+        method="POST", url=SQS + "/", data=body,
+        headers={"Content-Type": "application/x-amz-json-1.0", "X-Amz-Target": "AmazonSQS.ListQueues"})
+    signed_at = datetime.datetime.utcnow() - datetime.timedelta(seconds=age_seconds)
+    request.context["timestamp"] = signed_at.strftime("%Y%m%dT%H%M%SZ")
+    credentials = botocore.credentials.Credentials(os.environ["AWS_ACCESS_KEY_ID"], os.environ["AWS_SECRET_ACCESS_KEY"])
+    auth = botocore.auth.SigV4Auth(credentials, service, region)
+    auth._modify_request_before_signing(request)
+    canonical = auth.canonical_request(request)
+    signature = auth.signature(auth.string_to_sign(request, canonical), request)
+    request.headers["Authorization"] = (f"AWS4-HMAC-SHA256 Credential={auth.scope(request)}, "
+                                        f"SignedHeaders={auth.signed_headers(auth.headers_to_sign(request))}, "
+                                        f"Signature={signature}")
+    data = body + b" " if tamper else body
+    http_request = urllib.request.Request(SQS + "/", data=data, method="POST",
+                                          headers={k: v for k, v in request.headers.items()})
+    try:
+        with urllib.request.urlopen(http_request, timeout=30) as reply:
+            return reply.status, None
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers.get("x-amzn-query-error", "").split(";")[0]
+
+
 # One S3 fault class per case: (rules, environment for the job). Every rule fires a bounded number
 # of times so the job's own retries (TXT2PDF_MAX_ATTEMPTS, default 5) always outlast it.
 S3_FAULTS = {
@@ -97,6 +128,16 @@ class FaultTest(DispatcherTest):
         # Nothing was received, so nothing was converted and the message is still there.
         self.assertEqual(self.pdf_keys(), [])
         self.assertEqual(self.queue_depth(self.queue_url), 1)
+
+    def test_sigv4_proxy_checks_scope_clock_and_body(self):
+        self.assertEqual(signed_sqs_call(b"{}"), (200, None))
+        self.assertEqual(signed_sqs_call(b"{}", age_seconds=240), (200, None))  # inside the 5 minutes
+        self.assertEqual(signed_sqs_call(b"{}", age_seconds=600), (403, "SignatureDoesNotMatch"))
+        self.assertEqual(signed_sqs_call(b"{}", age_seconds=-600), (403, "SignatureDoesNotMatch"))
+        self.assertEqual(signed_sqs_call(b"{}", region="eu-west-1"), (403, "SignatureDoesNotMatch"))
+        self.assertEqual(signed_sqs_call(b"{}", service="s3"), (403, "SignatureDoesNotMatch"))
+        self.assertEqual(signed_sqs_call(b"{}", tamper=True), (403, "SignatureDoesNotMatch"))
+        self.assertIn("SignatureDoesNotMatch", sigv4_stats()["last_refusal"])
 
     def test_sigv4_proxy_passes_the_right_secret(self):
         verified = sigv4_stats()["verified"]

@@ -20,6 +20,7 @@ import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.join(HERE, "..", "..", "tests", "integration"))
 from dispatcher_test import REGION, S3_ENDPOINT, s3_event, sqs_call  # noqa: E402
 

@@ -23,6 +23,7 @@ import botocore.auth
 import botocore.awsrequest
 import botocore.credentials
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from dispatcher_test import DispatcherTest, JOB, SQS, s3_event, sqs_call  # noqa: E402
 

@@ -11,8 +11,10 @@
 #include "txt2pdf/aws/s3.hpp"
 #include "txt2pdf/aws/s3_errors.hpp"
 #include "txt2pdf/aws/sqs.hpp"
+#include "txt2pdf/core/env_values.hpp"
 #include "txt2pdf/core/environment.hpp"
 #include "txt2pdf/core/error.hpp"
+#include "txt2pdf/core/strings.hpp"
 #include "txt2pdf/dispatch/dispatcher_config.hpp"
 #include "txt2pdf/dispatch/events.hpp"
 #include "txt2pdf/job/config.hpp"
@@ -68,9 +70,7 @@ HttpResponse response_from(std::string_view data) {
   while (!rest.empty()) {
     const auto [line, next] = split(rest, "\n");
     const auto [name, value] = split(line, ":");
-    std::string lower(name);
-    for (auto& c : lower) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-    response.headers.emplace_back(lower, std::string(value.substr(value.empty() || value[0] != ' ' ? 0 : 1)));
+    response.headers.emplace_back(to_lower(name), std::string(trim(value)));
     rest = next;
   }
   response.body = std::string(body);
@@ -187,7 +187,15 @@ void options(std::string_view data) {
     // Plain references: C++17 lambdas cannot capture structured bindings.
     const std::string& name = entry.first;
     const std::string& value = entry.second;
+    // The one environment-value parser (core/env_values): whatever it reads, its decimal form
+    // reads back to the same number.
+    if (const auto size = value_byte_size(value)) FUZZ_CHECK(value_byte_size(std::to_string(*size)) == size);
+    if (const auto integer = value_integer(value)) FUZZ_CHECK(value_integer(std::to_string(*integer)) == integer);
     refusable([&] { (void)parse_byte_size(name, value); });
+    refusable([&] { (void)parse_integer(name, value, 0, 65535); });
+    refusable([&] { (void)parse_bool(name, value); });
+    refusable([&] { (void)parse_duration(name, value, std::chrono::seconds(0), std::chrono::seconds(86400)); });
+    refusable([&] { FUZZ_CHECK(!parse_url(name, value).empty()); });
     for (const auto source : {OptionSource::kEnvironment, OptionSource::kObjectMetadata}) {
       refusable([&] {
         RenderOptions render;

@@ -15,6 +15,7 @@
 
 #include "txt2pdf/core/error.hpp"
 #include "txt2pdf/net/http.hpp"
+#include "txt2pdf/net/http_request_line.hpp"
 
 namespace txt2pdf {
 namespace {
@@ -276,13 +277,13 @@ void HealthServer::read_request(Connection& connection) {
       return;
     }
   }
-  const auto line = parse_request_line(connection.request);
+  const auto line = parse_http_request_line(connection.request);
   if (!line) {
     connection.done = connection.request.empty();
     if (!connection.done) connection.reply = http_reply({400, "text/plain; charset=utf-8", "bad request\n"}, false);
     return;
   }
-  connection.reply = http_reply(handler_(line->method, line->path), line->method == "HEAD");
+  connection.reply = http_reply(handler_(line->method, line->target), line->method == "HEAD");
 }
 
 void HealthServer::serve() {
@@ -318,19 +319,6 @@ void HealthServer::serve() {
     if ((entries[0].revents & POLLIN) != 0) accept_clients(connections);
   }
   for (const auto& connection : connections) ::close(connection.fd);
-}
-
-std::optional<RequestLine> parse_request_line(std::string_view head) {
-  const auto line_end = head.find_first_of("\r\n");
-  const auto line = head.substr(0, line_end);
-  const auto first_space = line.find(' ');
-  if (first_space == std::string_view::npos || first_space == 0) return std::nullopt;
-  const auto second_space = line.find(' ', first_space + 1);
-  const auto target = line.substr(first_space + 1, second_space == std::string_view::npos
-                                                       ? std::string_view::npos
-                                                       : second_space - first_space - 1);
-  if (target.empty()) return std::nullopt;
-  return RequestLine{std::string(line.substr(0, first_space)), std::string(target)};
 }
 
 bool probe_healthz(int port, std::chrono::milliseconds timeout) {

@@ -4,8 +4,13 @@
 # Included from tests/integration/CMakeLists.txt.
 
 set(TXT2PDF_TEST_SQS_PORT 9334 CACHE STRING "Port of the fauxqs SQS server the dispatcher tests start")
+# fauxqs checks no signature: it listens on the next port behind tests/support/sigv4_proxy.py, which
+# verifies every request's SigV4 signature with the stack's credentials (TXT2PDF_S3_TEST_ENV), so
+# all SQS traffic of the integration tests is signature-checked as radosgw checks S3's.
 set(dispatcher_sqs_env
-    TXT2PDF_SQS_PORT=${TXT2PDF_TEST_SQS_PORT})
+    TXT2PDF_SQS_PORT=${TXT2PDF_TEST_SQS_PORT}
+    TXT2PDF_SQS_VERIFY_SIGV4=1
+    ${TXT2PDF_S3_TEST_ENV})
 set(dispatcher_sqs_state ${CMAKE_BINARY_DIR}/test-sqs)
 
 add_test(NAME sqs_server_start COMMAND ${PROJECT_SOURCE_DIR}/scripts/sqs-server start ${dispatcher_sqs_state})

@@ -109,17 +109,5 @@ TEST(HealthServerTest, OversizedRequestsAreRefused) {
   ::close(client);
 }
 
-TEST(HealthServerTest, RequestLineParser) {
-  const auto line = parse_request_line("GET /healthz?x=1 HTTP/1.1\r\nHost: a\r\n\r\n");
-  ASSERT_TRUE(line);
-  EXPECT_EQ(line->method, "GET");
-  EXPECT_EQ(line->path, "/healthz?x=1");
-  EXPECT_TRUE(parse_request_line("GET /metrics"));
-  EXPECT_FALSE(parse_request_line(""));
-  EXPECT_FALSE(parse_request_line("GET"));
-  EXPECT_FALSE(parse_request_line(" /x HTTP/1.1"));
-  EXPECT_FALSE(parse_request_line("GET  HTTP/1.1"));
-}
-
 }  // namespace
 }  // namespace txt2pdf

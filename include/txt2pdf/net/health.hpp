@@ -88,14 +88,6 @@ struct HttpAnswer {
                                                std::chrono::system_clock::time_point now,
                                                std::chrono::seconds max_age);
 
-// The method and path of an HTTP request head ("GET /healthz HTTP/1.1\r\n..."); nullopt when the
-// first line is not "METHOD SP TARGET [SP VERSION]". Pure (a fuzz target).
-struct RequestLine {
-  std::string method;
-  std::string path;
-};
-[[nodiscard]] std::optional<RequestLine> parse_request_line(std::string_view head);
-
 // Limits of the health server: a probe's request is a few hundred bytes and must be answered in
 // time even while another client dawdles.
 struct HealthServerLimits {

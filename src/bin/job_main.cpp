@@ -8,6 +8,7 @@
 #include "txt2pdf/core/environment.hpp"
 #include "txt2pdf/core/exit_codes.hpp"
 #include "txt2pdf/job/job.hpp"
+#include "txt2pdf/job/manifest_job.hpp"
 #include "txt2pdf/core/log.hpp"
 #include "txt2pdf/render/render.hpp"
 #include "txt2pdf/core/signals.hpp"
@@ -47,6 +48,8 @@ int main(int argc, char** argv) {
       (help ? std::cout : std::cerr) << kUsage;
       return help ? txt2pdf::kExitOk : txt2pdf::kExitConfig;
     }
+    // Manifest mode (README "Backfill"): a slice of many objects instead of one.
+    if (txt2pdf::lookup(env, "MANIFEST_URI")) return txt2pdf::run_manifest_command(env);
     return txt2pdf::run_job_command(env);
   } catch (...) {
     std::cerr << "txt2pdf-job: unexpected error\n";

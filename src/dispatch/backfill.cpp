@@ -1,6 +1,7 @@
 // The pure half of `txt2pdf-dispatcher backfill` (backfill_run.cpp does the I/O).
 #include "txt2pdf/dispatch/backfill.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <nlohmann/json.hpp>
@@ -209,6 +210,37 @@ std::string resume_key(const BackfillOptions& options, std::string_view text) {
   } catch (const Error&) {
     return {};  // damaged: start over rather than skip what was never done
   }
+}
+
+std::size_t send_batch_resending_failures(sqs::SqsClient& sqs, const std::string& queue_url,
+                                          std::vector<sqs::SendBatchEntry> entries, Clock& clock, const Logger& log,
+                                          bool& transient) {
+  constexpr int kRounds = 6;
+  std::size_t lost = 0;
+  for (int round = 0; !entries.empty(); ++round) {
+    const auto result = sqs.send_batch(queue_url, entries);
+    std::vector<sqs::SendBatchEntry> again;
+    for (const auto& entry : entries) {
+      if (std::find(result.sent_ids.begin(), result.sent_ids.end(), entry.id) != result.sent_ids.end()) continue;
+      const auto failure = std::find_if(result.failed.begin(), result.failed.end(),
+                                        [&entry](const auto& f) { return f.id == entry.id; });
+      if (failure != result.failed.end() && !sqs::is_retryable_batch_failure(*failure)) {
+        ++lost;
+        log.error("SendMessageBatch entry refused", {{"code", failure->code}, {"message", failure->message}});
+        continue;
+      }
+      again.push_back(entry);  // failed for a retryable reason, or not confirmed either way
+    }
+    if (again.empty()) break;
+    if (round + 1 == kRounds || !clock.sleep_for(std::chrono::milliseconds(100L << round))) {
+      lost += again.size();
+      transient = true;
+      log.error("SendMessageBatch entries still failing after retries", {{"entries", again.size()}});
+      break;
+    }
+    entries = std::move(again);
+  }
+  return lost;
 }
 
 }  // namespace txt2pdf

@@ -173,39 +173,6 @@ void write_file_atomically(const std::string& path, const std::string& content) 
   if (std::rename(temp.c_str(), path.c_str()) != 0) throw Error(ErrorKind::kConfig, "cannot rename " + temp + " to " + path);
 }
 
-// Sends `entries` with SendMessageBatch, resending every retryable Failed[] entry (and any entry
-// the reply did not confirm) with backoff. Returns how many could not be sent (logged one by one);
-// `transient` says whether any of those might still go through later.
-std::size_t enqueue_batch(sqs::SqsClient& sqs, const std::string& queue_url, std::vector<sqs::SendBatchEntry> entries,
-                          Clock& clock, const Logger& log, bool& transient) {
-  constexpr int kRounds = 6;
-  std::size_t lost = 0;
-  for (int round = 0; !entries.empty(); ++round) {
-    const auto result = sqs.send_batch(queue_url, entries);
-    std::vector<sqs::SendBatchEntry> again;
-    for (const auto& entry : entries) {
-      if (std::find(result.sent_ids.begin(), result.sent_ids.end(), entry.id) != result.sent_ids.end()) continue;
-      const auto failure = std::find_if(result.failed.begin(), result.failed.end(),
-                                        [&entry](const auto& f) { return f.id == entry.id; });
-      if (failure != result.failed.end() && !sqs::is_retryable_batch_failure(*failure)) {
-        ++lost;
-        log.error("SendMessageBatch entry refused", {{"code", failure->code}, {"message", failure->message}});
-        continue;
-      }
-      again.push_back(entry);  // failed for a retryable reason, or not confirmed either way
-    }
-    if (again.empty()) break;
-    if (round + 1 == kRounds || !clock.sleep_for(std::chrono::milliseconds(100L << round))) {
-      lost += again.size();
-      transient = true;
-      log.error("SendMessageBatch entries still failing after retries", {{"entries", again.size()}});
-      break;
-    }
-    entries = std::move(again);
-  }
-  return lost;
-}
-
 class Backfill {
  public:
   Backfill(BackfillOptions options, const Environment& env, const Logger& log)
@@ -326,7 +293,7 @@ class Backfill {
                            {}});
       }
       bool transient = false;
-      const auto lost = enqueue_batch(*sqs_, options_.queue_url, entries, clock_, log_, transient);
+      const auto lost = send_batch_resending_failures(*sqs_, options_.queue_url, entries, clock_, log_, transient);
       counters_.done += entries.size() - lost;
       counters_.failed += lost;
       if (lost > 0) {

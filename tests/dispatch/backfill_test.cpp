@@ -142,3 +142,87 @@ TEST(Checkpoint, ResumesOnlyTheSameBackfill) {
 
 }  // namespace
 }  // namespace txt2pdf
+
+namespace txt2pdf {
+namespace {
+
+// SendMessageBatch through the real SqsClient/AwsClient over scripted replies.
+class ScriptedHttp : public HttpClient {
+ public:
+  HttpResponse send(const HttpRequest& request) override {
+    requests.push_back(request);
+    HttpResponse reply;
+    reply.status = 200;
+    reply.body = bodies.empty() ? bodies_default : bodies.front();
+    if (!bodies.empty()) bodies.erase(bodies.begin());
+    return reply;
+  }
+  std::vector<HttpRequest> requests;
+  std::vector<std::string> bodies;
+  std::string bodies_default;
+};
+
+class FixedCredentials : public CredentialsProvider {
+ public:
+  Credentials get() override { return {"AKIDEXAMPLE", "secret", "", std::nullopt}; }
+};
+
+class FakeClock : public Clock {
+ public:
+  std::chrono::system_clock::time_point now() const override { return std::chrono::system_clock::from_time_t(1700000000); }
+  bool sleep_for(std::chrono::milliseconds duration) override {
+    sleeps.push_back(duration);
+    return true;
+  }
+  std::vector<std::chrono::milliseconds> sleeps;
+};
+
+std::vector<std::string> ids_sent(const HttpRequest& request) {
+  std::vector<std::string> ids;
+  const auto body = json::parse(request.body);
+  for (const auto& entry : body["Entries"]) ids.push_back(entry["Id"]);
+  return ids;
+}
+
+class SendBatch : public ::testing::Test {
+ protected:
+  ScriptedHttp http;
+  FixedCredentials credentials;
+  FakeClock clock;
+  AwsClient aws{http, credentials, clock};
+  sqs::SqsClient client{aws, "http://127.0.0.1:9324", "us-east-1"};
+  Logger log{LogFormat::kJson, -1};
+  std::vector<sqs::SendBatchEntry> entries{{"m0", "a", {}}, {"m1", "b", {}}, {"m2", "c", {}}, {"m3", "d", {}}};
+};
+
+TEST_F(SendBatch, FailedAndUnconfirmedEntriesAreSentAgainAndOnlyThey) {
+  http.bodies = {
+      R"({"Successful":[{"Id":"m0","MessageId":"1","MD5OfMessageBody":"x"}],
+          "Failed":[{"Id":"m1","SenderFault":false,"Code":"InternalError"},
+                    {"Id":"m2","SenderFault":true,"Code":"InvalidMessageContents"}]})",
+      R"({"Successful":[{"Id":"m1","MessageId":"2","MD5OfMessageBody":"x"}],
+          "Failed":[{"Id":"m3","SenderFault":true,"Code":"RequestThrottled"}]})",
+      R"({"Successful":[{"Id":"m3","MessageId":"3","MD5OfMessageBody":"x"}]})"};
+  bool transient = false;
+  EXPECT_EQ(send_batch_resending_failures(client, "q", entries, clock, log, transient), 1u);  // m2: refused
+  EXPECT_FALSE(transient);
+  ASSERT_EQ(http.requests.size(), 3u);
+  EXPECT_EQ(ids_sent(http.requests[0]), (std::vector<std::string>{"m0", "m1", "m2", "m3"}));
+  EXPECT_EQ(ids_sent(http.requests[1]), (std::vector<std::string>{"m1", "m3"}));  // m3 was not confirmed
+  EXPECT_EQ(ids_sent(http.requests[2]), (std::vector<std::string>{"m3"}));        // throttled: again
+  EXPECT_EQ(clock.sleeps, (std::vector<std::chrono::milliseconds>{std::chrono::milliseconds(100),
+                                                                  std::chrono::milliseconds(200)}));
+}
+
+TEST_F(SendBatch, EntriesThatKeepFailingAreCountedAsTransient) {
+  http.bodies_default = R"({"Failed":[{"Id":"m0","SenderFault":false,"Code":"InternalError"}],
+                            "Successful":[{"Id":"m1"},{"Id":"m2"},{"Id":"m3"}]})";
+  bool transient = false;
+  EXPECT_EQ(send_batch_resending_failures(client, "q", entries, clock, log, transient), 1u);
+  EXPECT_TRUE(transient);
+  EXPECT_EQ(http.requests.size(), 6u);  // the first call and five resends of m0
+  EXPECT_EQ(clock.sleeps.size(), 5u);
+}
+
+}  // namespace
+}  // namespace txt2pdf

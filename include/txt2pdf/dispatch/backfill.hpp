@@ -11,7 +11,10 @@
 #include <string_view>
 #include <vector>
 
+#include "txt2pdf/aws/sqs.hpp"
+#include "txt2pdf/core/clock.hpp"
 #include "txt2pdf/core/environment.hpp"
+#include "txt2pdf/core/log.hpp"
 
 namespace txt2pdf {
 
@@ -67,6 +70,15 @@ struct BackfillCounters {
 // The key to resume after, or "" when `text` is no checkpoint of these options (other bucket,
 // prefix, mode or target: a fresh start, never a wrong skip).
 [[nodiscard]] std::string resume_key(const BackfillOptions& options, std::string_view text);
+
+// Sends `entries` (at most 10) with SendMessageBatch and sends again, after 100 ms·2^round on
+// `clock` (6 rounds), every Failed[] entry that is worth it (is_retryable_batch_failure) and every
+// entry the reply neither confirmed nor failed: none is assumed sent. Returns how many could not
+// be sent (logged); `transient` is set when some of those might still go through later. Errors of
+// the call itself (after AwsClient's retries) propagate.
+[[nodiscard]] std::size_t send_batch_resending_failures(sqs::SqsClient& sqs, const std::string& queue_url,
+                                                        std::vector<sqs::SendBatchEntry> entries, Clock& clock,
+                                                        const Logger& log, bool& transient);
 
 // The whole subcommand: environment (DEST_BUCKET, DEST_PREFIX, the S3/SQS endpoints and
 // credentials, the job's variables for --convert) and arguments in, exit code out (0 all done;

@@ -23,6 +23,7 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: txt2pdf-job                 convert s3://$SOURCE_BUCKET/$OBJECT_KEY to s3://$DEST_BUCKET/$DEST_KEY\n"
+    "       MANIFEST_URI=s3://... txt2pdf-job   convert this child's slice of a manifest (README \"Backfill\")\n"
     "       txt2pdf-job render IN OUT [options]   render a local file (- for stdin/stdout)\n"
     "       txt2pdf-job --version | --help\n"
     "Configuration and exit codes: see README.md.\n";

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "txt2pdf/core/env_values.hpp"
 #include "txt2pdf/core/error.hpp"
 #include "txt2pdf/dispatch/events.hpp"
 
@@ -18,15 +19,12 @@ using nlohmann::json;
   throw Error(ErrorKind::kConfig, "backfill: " + what + "\n" + kBackfillUsage);
 }
 
-long number_argument(const std::string& name, const std::string& value, long low, long high) {
-  if (value.empty() || value.size() > 9 || value.find_first_not_of("0123456789") != std::string::npos) {
-    usage_error(name + " needs a number, not '" + value + "'");
+long long number_argument(const std::string& name, const std::string& value, long long low, long long high) {
+  try {
+    return parse_integer(name, value, low, high);
+  } catch (const Error& error) {
+    usage_error(error.what());  // the same message, with the usage
   }
-  const long number = std::stol(value);
-  if (number < low || number > high) {
-    usage_error(name + " " + value + " is not between " + std::to_string(low) + " and " + std::to_string(high));
-  }
-  return number;
 }
 
 const char* mode_name(BackfillMode mode) {

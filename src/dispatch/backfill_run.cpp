@@ -22,6 +22,7 @@
 #include "txt2pdf/core/exit_codes.hpp"
 #include "txt2pdf/core/log.hpp"
 #include "txt2pdf/core/signals.hpp"
+#include "txt2pdf/core/strings.hpp"
 #include "txt2pdf/dispatch/backfill.hpp"
 #include "txt2pdf/dispatch/dispatcher.hpp"
 #include "txt2pdf/dispatch/dispatcher_config.hpp"
@@ -147,10 +148,6 @@ class ConvertPool {
   std::size_t next_ = 0, remaining_ = 0;
 };
 
-std::string strip_quotes(const std::string& etag) {
-  return etag.size() >= 2 && etag.front() == '"' && etag.back() == '"' ? etag.substr(1, etag.size() - 2) : etag;
-}
-
 bool ends_with(const std::string& text, const std::string& suffix) {
   return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
@@ -194,7 +191,7 @@ class Backfill {
     }
     if (options_.mode == BackfillMode::kConvert) {
       pool_ = std::make_unique<ConvertPool>(options_.concurrency, env, clock_, job_config_, job_env_,
-                                            lookup(env, "TMPDIR").value_or("/tmp"));
+                                            job_config_.temp_dir);
     }
   }
 
@@ -249,7 +246,7 @@ class Backfill {
     const auto head = session_->s3.head_object(dispatch_.dest_bucket, dest_key);
     if (!head) return false;
     const auto found = head->metadata.find(kSourceEtagMetadata);
-    return found != head->metadata.end() && found->second == object.etag;
+    return found != head->metadata.end() && same_etag(found->second, object.etag);
   }
 
   // Returns whether every object of the page is handled for good (the checkpoint may move past it).
@@ -289,7 +286,7 @@ class Backfill {
         const auto& object = work[i].object;
         entries.push_back({"m" + std::to_string(i - first),
                            s3_event_body(job_config_.s3.region, options_.bucket, object.key, object.size,
-                                         strip_quotes(object.etag), object.last_modified),
+                                         std::string(unquoted_etag(object.etag)), object.last_modified),
                            {}});
       }
       bool transient = false;
@@ -403,7 +400,7 @@ class Backfill {
 }  // namespace
 
 int run_backfill_command(const std::vector<std::string>& args, const Environment& env) {
-  const Logger log(lookup(env, "TXT2PDF_LOG_FORMAT").value_or("json") == "human" ? LogFormat::kHuman : LogFormat::kJson);
+  const Logger log(log_format_or_json(env));
   try {
     Backfill backfill(parse_backfill_args(args, lookup(env, "TMPDIR").value_or("/tmp")), env, log);
     return backfill.run();

@@ -5,7 +5,9 @@
 #include <nlohmann/json.hpp>
 
 #include "txt2pdf/aws/s3.hpp"
+#include "txt2pdf/core/env_values.hpp"
 #include "txt2pdf/core/error.hpp"
+#include "txt2pdf/core/strings.hpp"
 #include "txt2pdf/core/exit_codes.hpp"
 
 namespace txt2pdf {
@@ -23,11 +25,7 @@ std::string decode_key(const std::string& encoded, std::size_t line) {
   }
 }
 
-std::string trim_spaces(std::string text) {
-  const auto first = text.find_first_not_of(" \t");
-  const auto last = text.find_last_not_of(" \t");
-  return first == std::string::npos ? std::string() : text.substr(first, last - first + 1);
-}
+std::string trim_spaces(std::string_view text) { return std::string(trim(text)); }
 
 }  // namespace
 
@@ -209,10 +207,7 @@ std::size_t child_index(const Environment& env) {
   for (const char* name : {"AWS_BATCH_JOB_ARRAY_INDEX", "JOB_COMPLETION_INDEX"}) {
     const auto value = lookup(env, name);
     if (!value) continue;
-    if (value->find_first_not_of("0123456789") != std::string::npos || value->size() > 9) {
-      throw Error(ErrorKind::kConfig, std::string(name) + "='" + *value + "' is not a non-negative integer");
-    }
-    return static_cast<std::size_t>(std::stoul(*value));
+    return static_cast<std::size_t>(parse_integer(name, *value, 0, 99999999));
   }
   return 0;
 }

@@ -7,6 +7,7 @@
 #include "txt2pdf/aws/aws_client.hpp"
 #include "txt2pdf/aws/credentials.hpp"
 #include "txt2pdf/core/clock.hpp"
+#include "txt2pdf/core/env_values.hpp"
 #include "txt2pdf/core/error.hpp"
 #include "txt2pdf/core/exit_codes.hpp"
 #include "txt2pdf/core/log.hpp"
@@ -25,12 +26,7 @@ using SteadyClock = std::chrono::steady_clock;
 constexpr std::size_t kMaxManifestBytes = std::size_t{1} << 30;
 
 std::size_t chunk_size_from(const Environment& env) {
-  const auto text = lookup(env, "MANIFEST_CHUNK_SIZE").value_or("1000");
-  if (text.empty() || text.size() > 9 || text.find_first_not_of("0123456789") != std::string::npos ||
-      std::stoul(text) == 0) {
-    throw Error(ErrorKind::kConfig, "MANIFEST_CHUNK_SIZE='" + text + "' is not an integer from 1 to 999999999");
-  }
-  return std::stoul(text);
+  return static_cast<std::size_t>(env_integer(env, "MANIFEST_CHUNK_SIZE", 1000, 1, 100000000));
 }
 
 std::string get_whole(S3Client& s3, const std::string& bucket, const std::string& key) {
@@ -86,7 +82,7 @@ KeyResult convert_entry(const ManifestEntry& entry, Environment job_env, const s
 }
 
 int run_manifest_command(const Environment& env) {
-  const Logger log(lookup(env, "TXT2PDF_LOG_FORMAT").value_or("json") == "human" ? LogFormat::kHuman : LogFormat::kJson);
+  const Logger log(log_format_or_json(env));
   try {
     for (const char* name : {"SOURCE_BUCKET", "OBJECT_KEY", "DEST_KEY"}) {
       if (lookup(env, name)) {
@@ -122,7 +118,7 @@ int run_manifest_command(const Environment& env) {
     retry.max_attempts = config.max_attempts;
     AwsClient aws(*http, *credentials, clock, retry);
     S3Client s3(aws, config.s3);
-    const auto temp_dir = lookup(env, "TMPDIR").value_or("/tmp");
+    const auto& temp_dir = config.temp_dir;
 
     const auto entries = load_manifest(s3, manifest_uri, log);
     const auto range = chunk_range(entries.size(), index, chunk);

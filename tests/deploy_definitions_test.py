@@ -60,6 +60,11 @@ PLACEHOLDERS = {
     "Namespace": "txt2pdf",
     "SourceBucket": "txt2pdf-input-123456789012-eu-west-1",
     "ObjectKey": "docs/a file.txt",
+    "ManifestUri": "s3://txt2pdf-output-123456789012-eu-west-1/backfill/manifest.csv",
+    "ReportUri": "s3://txt2pdf-output-123456789012-eu-west-1/backfill/reports/",
+    "ChunkSize": "1000",
+    "ArraySize": "4000",
+    "Parallelism": "20",
 }
 PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9]+)\}")
 
@@ -310,11 +315,12 @@ def batch_actions():
 
 # S3Client member -> IAM action (HEAD is authorised by s3:GetObject). Reading an object also needs
 # s3:ListBucket on its bucket so that a missing key answers 404 (exit 66) rather than 403 (77).
-S3_CALLS = {"head_object": "s3:GetObject", "get_object": "s3:GetObject", "put_object": "s3:PutObject"}
+S3_CALLS = {"head_object": "s3:GetObject", "get_object": "s3:GetObject", "put_object": "s3:PutObject",
+            "list_objects": "s3:ListBucket"}
 
 
 def s3_actions(code):
-    calls = set(re.findall(r"\.(head_object|get_object|put_object)\(", code))
+    calls = set(re.findall(r"\.(head_object|get_object|put_object|list_objects)\(", code))
     actions = {S3_CALLS[call] for call in calls}
     if calls & {"head_object", "get_object"}:
         actions.add("s3:ListBucket")
@@ -324,7 +330,8 @@ def s3_actions(code):
 # ================================================================== tests
 class ApiRequests(unittest.TestCase):
     def test_batch_job_definitions_validate(self):
-        for name in ("batch-job-definition-fargate.json", "batch-job-definition-ec2.json"):
+        for name in ("batch-job-definition-fargate.json", "batch-job-definition-ec2.json",
+                     "batch-job-definition-backfill.json"):
             with self.subTest(name=name):
                 definition = load_definition(name)
                 validate_request("batch", "RegisterJobDefinition", definition)
@@ -388,7 +395,8 @@ class RetryRules(unittest.TestCase):
             self.assertEqual(batch_action(rules, code), last["action"].upper())
 
     def test_json_definitions_follow_the_table(self):
-        for name in ("batch-job-definition-fargate.json", "batch-job-definition-ec2.json"):
+        for name in ("batch-job-definition-fargate.json", "batch-job-definition-ec2.json",
+                     "batch-job-definition-backfill.json"):
             with self.subTest(name=name):
                 self.check_rules(load_definition(name)["retryStrategy"]["evaluateOnExit"])
 
@@ -545,9 +553,12 @@ class Kubernetes(unittest.TestCase):
         grace = self.pod_spec("Deployment")["terminationGracePeriodSeconds"]
         self.assertLess(int(env["DRAIN_TIMEOUT_SECONDS"]), grace)
 
+    def job(self, name):
+        return next(j for j in self.by_kind["Job"] if j["metadata"]["generateName"] == name)
+
     def test_job_template_follows_the_exit_table(self):
-        job = self.by_kind["Job"][0]
-        container = self.check_pod(self.pod_spec("Job"))
+        job = self.job("txt2pdf-job-")
+        container = self.check_pod(job["spec"]["template"]["spec"])
         env = {e["name"] for e in container["env"]}
         self.assertLessEqual({"SOURCE_BUCKET", "OBJECT_KEY", "DEST_BUCKET"}, env)
         fail_codes, retry_codes = set(), set()
@@ -559,7 +570,52 @@ class Kubernetes(unittest.TestCase):
         self.assertEqual(retry_codes, {c for c, (_, retry) in table.items() if retry})
 
 
+    def test_backfill_is_an_indexed_job_over_the_manifest(self):
+        job = self.job("txt2pdf-backfill-")
+        spec = job["spec"]
+        self.assertEqual(spec["completionMode"], "Indexed")  # Kubernetes sets JOB_COMPLETION_INDEX
+        self.assertEqual(spec["completions"], int(PLACEHOLDERS["ArraySize"]))
+        container = self.check_pod(spec["template"]["spec"])
+        env = {e["name"]: e["value"] for e in container["env"]}
+        self.assertEqual(env["MANIFEST_URI"], PLACEHOLDERS["ManifestUri"])
+        self.assertTrue(env["REPORT_URI"].startswith("s3://"))
+        self.assertNotIn("OBJECT_KEY", env)  # the manifest names the objects
+        self.assertEqual(spec["podFailurePolicy"], self.job("txt2pdf-job-")["spec"]["podFailurePolicy"])
+
+
 class DeployScript(unittest.TestCase):
+    def test_backfill_dry_run_submits_a_valid_array_job(self):
+        import shlex
+        args = ["--dry-run", "--region", "eu-west-1", "--job-queue", PLACEHOLDERS["JobQueueArn"],
+                "--manifest", PLACEHOLDERS["ManifestUri"], "--report", PLACEHOLDERS["ReportUri"],
+                "--array-size", "40", "--image", PLACEHOLDERS["ImageUri"], "--job-role", PLACEHOLDERS["JobRoleArn"],
+                "--execution-role", PLACEHOLDERS["ExecutionRoleArn"], "--log-group", "/txt2pdf/job",
+                "--dest-bucket", PLACEHOLDERS["OutputBucket"]]
+        done = subprocess.run([str(ROOT / "scripts" / "deploy"), "backfill", *args],
+                              capture_output=True, text=True, timeout=60, check=False)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        commands = [shlex.split(line[2:]) for line in done.stdout.splitlines() if line.startswith("+ aws batch")]
+        self.assertEqual([c[2] for c in commands], ["register-job-definition", "submit-job"])
+        register = commands[0]
+        definition = json.loads(register[register.index("--cli-input-json") + 1])
+        validate_request("batch", "RegisterJobDefinition", definition)
+        submit = commands[1]
+        option = lambda name: submit[submit.index(name) + 1]
+        overrides = json.loads(option("--container-overrides"))
+        params = {"jobName": option("--job-name"), "jobQueue": option("--job-queue"),
+                  "jobDefinition": option("--job-definition"),
+                  "arrayProperties": {"size": int(option("--array-properties").split("=")[1])},
+                  "containerOverrides": overrides}
+        validate_request("batch", "SubmitJob", params)
+        self.assertEqual(params["jobDefinition"], definition["jobDefinitionName"])
+        env = {e["name"]: e["value"] for e in overrides["environment"]}
+        self.assertEqual(env["MANIFEST_URI"], PLACEHOLDERS["ManifestUri"])
+        # More children than Batch allows is refused before anything is called.
+        too_many = [a if a != "40" else "10001" for a in args]
+        refused = subprocess.run([str(ROOT / "scripts" / "deploy"), "backfill", *too_many],
+                                 capture_output=True, text=True, timeout=60, check=False)
+        self.assertEqual(refused.returncode, 64)
+
     def test_dry_run_prints_every_command_and_calls_nothing(self):
         with tempfile.TemporaryDirectory() as fake_bin:
             marker = Path(fake_bin) / "called"

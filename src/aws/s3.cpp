@@ -1,6 +1,7 @@
 #include "txt2pdf/aws/s3.hpp"
 
 #include <unistd.h>
+#include <tinyxml2.h>
 
 #include <cctype>
 #include <cerrno>
@@ -215,9 +216,11 @@ std::string S3Client::region_for(const std::string& bucket) const {
   return found != bucket_regions_.end() ? found->second : config_.region;
 }
 
-HttpResponse S3Client::send(HttpRequest request, const std::string& bucket, const std::string& key) {
+HttpResponse S3Client::send(HttpRequest request, const std::string& bucket, const std::string& key,
+                            const std::string& query) {
   const std::string region = region_for(bucket);
-  request.url = object_url(config_, region, bucket, key);
+  const std::string suffix = query.empty() ? "" : "?" + query;
+  request.url = object_url(config_, region, bucket, key) + suffix;
   std::optional<std::string> right_region;
   // A 412 (If-Match: the object changed since its ETag was read) comes back from the table with
   // RetryScope::kJob: AwsClient does not repeat it, and the job exits 75 to run again whole.
@@ -235,7 +238,7 @@ HttpResponse S3Client::send(HttpRequest request, const std::string& bucket, cons
   // The bucket lives elsewhere: sign for its region once more, and from now on.
   const std::string region_named = *right_region;
   bucket_regions_[bucket] = region_named;
-  request.url = object_url(config_, region_named, bucket, key);
+  request.url = object_url(config_, region_named, bucket, key) + suffix;
   try {
     return aws_.send(request, {region_named, "s3"}, sigv4::s3_options(), parse);
   } catch (const Error& error) {
@@ -311,6 +314,108 @@ HttpRequest S3Client::build_put_request(const PutObjectRequest& request) const {
     http.headers.emplace_back(std::string(kMetaPrefix) + to_lower(name), encode_metadata_value(value));
   }
   return http;
+}
+
+// ---------------------------------------------------------------------------- ListObjectsV2
+
+namespace {
+
+[[nodiscard]] std::string xml_child_text(const tinyxml2::XMLElement& parent, const char* name) {
+  const tinyxml2::XMLElement* child = parent.FirstChildElement(name);
+  const char* text = child != nullptr ? child->GetText() : nullptr;
+  return text != nullptr ? text : "";
+}
+
+[[nodiscard]] int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+std::string url_decode_listing_value(std::string_view encoded) {
+  std::string decoded;
+  decoded.reserve(encoded.size());
+  for (std::size_t i = 0; i < encoded.size(); ++i) {
+    const char c = encoded[i];
+    if (c == '+') {
+      decoded += ' ';
+    } else if (c == '%') {
+      const int high = i + 1 < encoded.size() ? hex_digit(encoded[i + 1]) : -1;
+      const int low = i + 2 < encoded.size() ? hex_digit(encoded[i + 2]) : -1;
+      if (high < 0 || low < 0) {
+        throw Error(ErrorKind::kTransient, "S3 listing: bad %-escape in \"" + std::string(encoded) + "\"");
+      }
+      decoded += static_cast<char>(high * 16 + low);
+      i += 2;
+    } else {
+      decoded += c;
+    }
+  }
+  return decoded;
+}
+
+std::string list_objects_query(const ListObjectsInput& input) {
+  if (input.max_keys < 1 || input.max_keys > 1000) {
+    throw Error(ErrorKind::kInternal, "ListObjectsV2 max-keys " + std::to_string(input.max_keys) + " is not 1..1000");
+  }
+  // In the canonical order (sorted by name), which is also the order SigV4 signs them in.
+  std::string query;
+  const auto add = [&query](const char* name, const std::string& value) {
+    if (!query.empty()) query += '&';
+    query += name;
+    query += '=';
+    query += sigv4::uri_encode(value, /*keep_slash=*/false);
+  };
+  if (!input.continuation_token.empty()) add("continuation-token", input.continuation_token);
+  add("encoding-type", "url");
+  add("list-type", "2");
+  add("max-keys", std::to_string(input.max_keys));
+  if (!input.prefix.empty()) add("prefix", input.prefix);
+  if (!input.start_after.empty() && input.continuation_token.empty()) add("start-after", input.start_after);
+  return query;
+}
+
+ListObjectsPage parse_list_objects_response(std::string_view xml) {
+  tinyxml2::XMLDocument document;
+  if (document.Parse(xml.data(), xml.size()) != tinyxml2::XML_SUCCESS) {
+    throw Error(ErrorKind::kTransient, "S3 ListObjectsV2: reply is not XML");
+  }
+  const tinyxml2::XMLElement* root = document.FirstChildElement("ListBucketResult");
+  if (root == nullptr) throw Error(ErrorKind::kTransient, "S3 ListObjectsV2: reply is not a ListBucketResult");
+  const bool encoded = xml_child_text(*root, "EncodingType") == "url";
+  ListObjectsPage page;
+  page.truncated = xml_child_text(*root, "IsTruncated") == "true";
+  page.next_continuation_token = xml_child_text(*root, "NextContinuationToken");
+  if (page.truncated && page.next_continuation_token.empty()) {
+    throw Error(ErrorKind::kTransient, "S3 ListObjectsV2: truncated reply without NextContinuationToken");
+  }
+  for (const auto* item = root->FirstChildElement("Contents"); item != nullptr;
+       item = item->NextSiblingElement("Contents")) {
+    ListedObject object;
+    const auto key = xml_child_text(*item, "Key");
+    object.key = encoded ? url_decode_listing_value(key) : key;
+    if (object.key.empty()) throw Error(ErrorKind::kTransient, "S3 ListObjectsV2: an entry has no Key");
+    object.etag = xml_child_text(*item, "ETag");
+    object.last_modified = xml_child_text(*item, "LastModified");
+    const auto size = xml_child_text(*item, "Size");
+    try {
+      object.size = size.empty() ? 0 : std::stoull(size);
+    } catch (const std::exception&) {
+      throw Error(ErrorKind::kTransient, "S3 ListObjectsV2: malformed Size '" + size + "'");
+    }
+    page.objects.push_back(std::move(object));
+  }
+  return page;
+}
+
+ListObjectsPage S3Client::list_objects(const ListObjectsInput& input) {
+  if (input.bucket.empty()) throw Error(ErrorKind::kInternal, "ListObjectsV2 needs a bucket");
+  HttpRequest request;
+  request.method = "GET";
+  return parse_list_objects_response(send(std::move(request), input.bucket, "", list_objects_query(input)).body);
 }
 
 }  // namespace txt2pdf

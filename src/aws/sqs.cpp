@@ -307,4 +307,80 @@ BatchResult SqsClient::change_visibility_batch(const std::string& queue_url, con
                               "ChangeMessageVisibilityBatch", entries);
 }
 
+// ------------------------------------------------------------------------ SendMessageBatch
+
+namespace {
+
+bool valid_batch_id(const std::string& id) {
+  if (id.empty() || id.size() > 80) return false;
+  for (const char c : id) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+HttpRequest send_message_batch_request(const std::string& endpoint, const std::string& queue_url,
+                                       const std::vector<SendBatchEntry>& entries) {
+  if (entries.empty() || entries.size() > kMaxBatchEntries) {
+    throw Error(ErrorKind::kInternal, "SendMessageBatch takes 1 to 10 entries, not " + std::to_string(entries.size()));
+  }
+  json items = json::array();
+  for (const auto& entry : entries) {
+    if (!valid_batch_id(entry.id)) throw Error(ErrorKind::kInternal, "SendMessageBatch: bad entry id '" + entry.id + "'");
+    json item = {{"Id", entry.id}, {"MessageBody", entry.body}};
+    if (!entry.attributes.empty()) {
+      json encoded = json::object();
+      for (const auto& [name, attribute] : entry.attributes) {
+        encoded[name] = {{"DataType", attribute.data_type}, {"StringValue", attribute.string_value}};
+      }
+      item["MessageAttributes"] = std::move(encoded);
+    }
+    items.push_back(std::move(item));
+  }
+  return json_request(endpoint, "SendMessageBatch", {{"QueueUrl", queue_url}, {"Entries", std::move(items)}});
+}
+
+SendBatchResult parse_send_message_batch_response(std::string_view body) {
+  const auto value = parse_body(body, "SendMessageBatch");
+  SendBatchResult result;
+  if (const auto found = value.find("Successful"); found != value.end() && !found->is_null()) {
+    if (!found->is_array()) throw Error(ErrorKind::kTransient, "SQS SendMessageBatch: Successful is not an array");
+    for (const auto& item : *found) {
+      if (!item.is_object() || string_member(item, "Id").empty()) {
+        throw Error(ErrorKind::kTransient, "SQS SendMessageBatch: a Successful entry has no Id");
+      }
+      result.sent_ids.push_back(string_member(item, "Id"));
+    }
+  }
+  if (const auto found = value.find("Failed"); found != value.end() && !found->is_null()) {
+    if (!found->is_array()) throw Error(ErrorKind::kTransient, "SQS SendMessageBatch: Failed is not an array");
+    for (const auto& item : *found) {
+      if (!item.is_object() || string_member(item, "Id").empty()) {
+        throw Error(ErrorKind::kTransient, "SQS SendMessageBatch: a Failed entry has no Id");
+      }
+      SendBatchFailure failure;
+      failure.id = string_member(item, "Id");
+      failure.code = string_member(item, "Code");
+      failure.message = string_member(item, "Message");
+      const auto fault = item.find("SenderFault");
+      failure.sender_fault = fault != item.end() && fault->is_boolean() && fault->get<bool>();
+      result.failed.push_back(std::move(failure));
+    }
+  }
+  return result;
+}
+
+bool is_retryable_batch_failure(const SendBatchFailure& failure) {
+  return !failure.sender_fault ||
+         classify_aws_error(AwsService::kSqs, 400, failure.code).kind == ErrorKind::kTransient;
+}
+
+SendBatchResult SqsClient::send_batch(const std::string& queue_url, const std::vector<SendBatchEntry>& entries) {
+  return parse_send_message_batch_response(
+      send_request(send_message_batch_request(endpoint_, queue_url, entries)).body);
+}
+
 }  // namespace txt2pdf::sqs

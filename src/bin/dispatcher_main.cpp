@@ -4,7 +4,10 @@
 #include <cstring>
 #include <exception>
 #include <iostream>
+#include <string>
+#include <vector>
 
+#include "txt2pdf/dispatch/backfill.hpp"
 #include "txt2pdf/dispatch/dispatcher.hpp"
 #include "txt2pdf/dispatch/dispatcher_config.hpp"
 #include "txt2pdf/core/environment.hpp"
@@ -29,8 +32,12 @@ int main(int argc, char** argv, char** envp) {
       return 1;
     }
   }
+  if (argc >= 2 && std::strcmp(argv[1], "backfill") == 0) {
+    // The objects already in a bucket (README "Backfill").
+    return txt2pdf::run_backfill_command(std::vector<std::string>(argv + 2, argv + argc), env, stop.token());
+  }
   if (argc >= 2) {
-    std::cerr << "usage: txt2pdf-dispatcher [healthcheck]   (configuration: environment, see README)\n";
+    std::cerr << "usage: txt2pdf-dispatcher [healthcheck | backfill ...]   (configuration: environment, see README)\n";
     return txt2pdf::kExitConfig;
   }
   const txt2pdf::Logger log(txt2pdf::log_format_or_json(env));

@@ -11,6 +11,7 @@
 #include "txt2pdf/core/exit_codes.hpp"
 #include "txt2pdf/job/job.hpp"
 #include "txt2pdf/job/worker.hpp"
+#include "txt2pdf/job/manifest_job.hpp"
 #include "txt2pdf/core/log.hpp"
 #include "txt2pdf/render/render.hpp"
 #include "txt2pdf/core/signals.hpp"
@@ -25,6 +26,7 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: txt2pdf-job                 convert s3://$SOURCE_BUCKET/$OBJECT_KEY to s3://$DEST_BUCKET/$DEST_KEY\n"
+    "       MANIFEST_URI=s3://... txt2pdf-job   convert this child's slice of a manifest (README \"Backfill\")\n"
     "       txt2pdf-job render IN OUT [options]   render a local file (- for stdin/stdout)\n"
     "       txt2pdf-job worker              convert the objects requested on stdin (the dispatcher's pool)\n"
     "       txt2pdf-job render -o OUTDIR FILE...  render many files in parallel (render --help)\n"
@@ -56,6 +58,8 @@ int main(int argc, char** argv) {
       (help ? std::cout : std::cerr) << kUsage;
       return help ? txt2pdf::kExitOk : txt2pdf::kExitConfig;
     }
+    // Manifest mode (README "Backfill"): a slice of many objects instead of one.
+    if (txt2pdf::lookup(env, "MANIFEST_URI")) return txt2pdf::run_manifest_command(env, stop.token());
     return txt2pdf::run_job_command(env, stop.token());
   } catch (...) {
     std::cerr << "txt2pdf-job: unexpected error\n";

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "txt2pdf/aws/aws_client.hpp"
 #include "txt2pdf/core/error.hpp"
@@ -51,6 +52,29 @@ struct PutObjectResult {
   std::string request_id;
 };
 
+// ListObjectsV2 (https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html), always
+// with encoding-type=url so that any key (control characters included) survives the XML.
+struct ListObjectsInput {
+  std::string bucket;
+  std::string prefix;
+  std::string continuation_token;  // NextContinuationToken of the previous page; empty: first page
+  std::string start_after;         // first page only: keys after this one (a resumed listing)
+  int max_keys = 1000;             // 1..1000 (S3 never sends more than 1000)
+};
+
+struct ListedObject {
+  std::string key;  // decoded exactly once: the key S3 stores
+  std::uint64_t size = 0;
+  std::string etag;  // with quotes as S3 sends it
+  std::string last_modified;
+};
+
+struct ListObjectsPage {
+  std::vector<ListedObject> objects;  // in S3's order (UTF-8 binary order of the keys)
+  bool truncated = false;
+  std::string next_continuation_token;  // set when truncated
+};
+
 class S3Client {
  public:
   // Throws Error(kConfig) when config.endpoint_url is not an http(s) URL. `aws` must outlive this.
@@ -69,6 +93,8 @@ class S3Client {
   // (base64 MD5), x-amz-server-side-encryption[-aws-kms-key-id], x-amz-meta-*), exposed for tests.
   // Throws Error(kInternal) for an empty bucket or key or a metadata name S3 cannot take.
   [[nodiscard]] HttpRequest build_put_request(const PutObjectRequest& request) const;
+  // One page of ListObjectsV2. Throws Error (kNotFound for NoSuchBucket, kAccessDenied...).
+  [[nodiscard]] ListObjectsPage list_objects(const ListObjectsInput& input);
 
   // The region requests for `bucket` are signed for: the configured one, or the one S3 named in
   // a wrong-region reply (each such reply is followed by one retry in the named region).
@@ -77,7 +103,9 @@ class S3Client {
  private:
   // Sends to the bucket's region, retrying once in the region a wrong-region reply names. A 412
   // (failed precondition) is thrown at once: the same request cannot succeed later.
-  HttpResponse send(HttpRequest request, const std::string& bucket, const std::string& key);
+  // `query` (already encoded, without '?') is appended to the URL: bucket sub-resources.
+  HttpResponse send(HttpRequest request, const std::string& bucket, const std::string& key,
+                    const std::string& query = "");
 
   AwsClient& aws_;
   S3Config config_;
@@ -112,5 +140,17 @@ struct FileDigests {
 [[nodiscard]] std::string encode_metadata_value(std::string_view value);
 // Size, ETag, Content-Type, x-amz-meta-* and request id of a HEAD/GET reply.
 [[nodiscard]] ObjectInfo object_info_from(const HttpResponse& response);
+// The query string of a ListObjectsV2 request (list-type=2, encoding-type=url, max-keys, prefix,
+// continuation-token, start-after; values URI-encoded), without '?'. Throws Error(kInternal) for
+// max_keys outside 1..1000.
+[[nodiscard]] std::string list_objects_query(const ListObjectsInput& input);
+// A ListBucketResult document. Keys are URL-decoded once when EncodingType is "url" ('+' is a
+// space, as S3 and botocore's unquote_plus have it). Throws Error(kTransient) for a body that is
+// not a ListBucketResult (a truncated reply is worth another try).
+[[nodiscard]] ListObjectsPage parse_list_objects_response(std::string_view xml);
+// application/x-www-form-urlencoded decoding ('+' -> space, %XX -> byte). Throws Error(kTransient)
+// on a malformed escape (S3 does not send one). events.hpp's form_url_decode is the dispatcher's
+// own: aws/ cannot depend on dispatch/.
+[[nodiscard]] std::string url_decode_listing_value(std::string_view encoded);
 
 }  // namespace txt2pdf

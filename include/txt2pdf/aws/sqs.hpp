@@ -59,6 +59,37 @@ struct Message {
 [[nodiscard]] std::string parse_send_message_response(std::string_view body);  // the MessageId
 [[nodiscard]] std::map<std::string, std::string> parse_get_queue_attributes_response(std::string_view body);
 
+// ------------------------------------------------------------------------ SendMessageBatch
+// Up to 10 messages per call (and 256 KiB in all). A 200 reply can still fail some entries: each
+// Failed[] entry is handed back to the caller to retry on its own, never taken as sent.
+struct SendBatchEntry {
+  std::string id;  // unique within the call: [A-Za-z0-9_-]{1,80}
+  std::string body;
+  std::map<std::string, MessageAttribute> attributes;
+};
+
+struct SendBatchFailure {
+  std::string id;
+  std::string code;  // e.g. "InternalError", "RequestThrottled"
+  std::string message;
+  bool sender_fault = false;  // true: the entry itself is wrong and resending it cannot help
+};
+
+struct SendBatchResult {
+  std::vector<std::string> sent_ids;  // ids of Successful[]
+  std::vector<SendBatchFailure> failed;
+};
+
+inline constexpr std::size_t kMaxBatchEntries = 10;
+
+// Throws Error(kInternal) for 0 or more than 10 entries, or an id that SQS would refuse.
+[[nodiscard]] HttpRequest send_message_batch_request(const std::string& endpoint, const std::string& queue_url,
+                                                     const std::vector<SendBatchEntry>& entries);
+// Throws Error(kTransient) when the body is not the documented shape.
+[[nodiscard]] SendBatchResult parse_send_message_batch_response(std::string_view body);
+// Whether a failed entry is worth sending again: not a sender fault, or a throttling code.
+[[nodiscard]] bool is_retryable_batch_failure(const SendBatchFailure& failure);
+
 // The error code clients switch on: x-amzn-query-error's code when present (the query-protocol
 // name, e.g. "AWS.SimpleQueueService.NonExistentQueue"), else __type after '#'.
 // Kinds: throttling and 5xx → kTransient; missing queue → kNotFound; invalid or stale receipt
@@ -75,7 +106,6 @@ struct Message {
 // at most 80 characters). A 200 reply lists each entry in Successful[] or Failed[]; the caller
 // must handle every Failed[] entry on its own (parse_batch_response also reports an entry the
 // reply does not mention as failed, code "MissingFromReply": nothing is assumed done).
-inline constexpr std::size_t kMaxBatchEntries = 10;
 
 struct BatchEntry {
   std::string id;
@@ -119,6 +149,8 @@ class SqsClient {
                          std::chrono::seconds timeout);
   std::string send(const std::string& queue_url, const std::string& body,
                    const std::map<std::string, MessageAttribute>& attributes);
+  // One SendMessageBatch call: what was sent and what failed (the caller retries Failed[]).
+  [[nodiscard]] SendBatchResult send_batch(const std::string& queue_url, const std::vector<SendBatchEntry>& entries);
   [[nodiscard]] std::map<std::string, std::string> queue_attributes(const std::string& queue_url,
                                                                     const std::vector<std::string>& names);
   // Batched calls (at most kMaxBatchEntries entries). Throw Error as the single calls do when the

@@ -126,6 +126,7 @@ void Dispatcher::receiver_loop() {
       log_fields["retry_in_ms"] = delay.count();
       log_fields["consecutive_failures"] = failures;
       deps_.log.error("receive failed", log_fields);
+      if (deps_.observer != nullptr) deps_.observer->receive_failed(error.what());
       if (!deps_.clock.sleep_for(delay)) return;
     }
   }
@@ -160,6 +161,9 @@ void Dispatcher::admit(const sqs::Message& message) {
         deps_.log.info("object skipped", log_fields);
       } else if (!running_objects_.insert(object_id(object.bucket, object.key)).second) {
         task.twin = true;  // the same object is already being converted: wait for that job
+      }
+      if (deps_.observer != nullptr && task.outcome == Outcome::kPending) {
+        deps_.observer->object_queued(object.bucket, object.key, task.spec.dest_key);
       }
       entry->tasks.push_back(std::move(task));
     }
@@ -198,6 +202,7 @@ void Dispatcher::start_task(InFlight& message, Task& task) {
     task.job = found->second->start(task.spec);
     deps_.metrics.job_started(task.launcher);
     deps_.log.info("job started", fields(message, &task));
+    if (deps_.observer != nullptr) deps_.observer->job_started(task.spec.source_bucket, task.spec.object_key);
   } catch (const Error& error) {
     JobOutcome outcome;
     outcome.exit_code = error.kind() == ErrorKind::kNotFound ? kExitNotFound : kExitTransient;
@@ -254,6 +259,10 @@ void Dispatcher::finish_task(InFlight& message, Task& task, const JobOutcome& ou
   if (task.outcome == Outcome::kSucceeded) verify_success(task);
   task.error_kind = task.outcome == Outcome::kSucceeded ? "" : exit_code_name(task.exit_code);
   if (task.outcome == Outcome::kTransient && task.exit_code == 0) task.error_kind = "verify-mismatch";
+  if (deps_.observer != nullptr) {
+    deps_.observer->job_finished(task.spec.source_bucket, task.spec.object_key, task.outcome == Outcome::kSucceeded,
+                                 task.exit_code, task.detail);
+  }
   const double elapsed = std::chrono::duration<double>(deps_.clock.now() - task.started).count();
   if (task.job) deps_.metrics.job_finished(task.launcher, task.outcome == Outcome::kSucceeded, elapsed);
   auto log_fields = fields(message, &task);
@@ -318,6 +327,7 @@ void Dispatcher::dead_letter(InFlight& message, const std::string& reason, int e
                                {"receive_count", {"Number", std::to_string(message.message.receive_count())}}});
     message.dead_lettered = true;
     deps_.metrics.dlq_sent();
+    if (deps_.observer != nullptr) deps_.observer->dead_lettered(key, reason);
     auto log_fields = fields(message);
     log_fields.update({{"exit_code", exit_code}, {"error_kind", kind}, {"key", key}, {"reason", reason}});
     deps_.log.warn("message sent to the dead-letter queue", log_fields);

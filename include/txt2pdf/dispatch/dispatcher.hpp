@@ -26,6 +26,7 @@
 #include "txt2pdf/dispatch/events.hpp"
 #include "txt2pdf/net/health.hpp"
 #include "txt2pdf/dispatch/launcher.hpp"
+#include "txt2pdf/dispatch/status_board.hpp"
 #include "txt2pdf/core/log.hpp"
 #include "txt2pdf/aws/sqs.hpp"
 
@@ -100,6 +101,7 @@ struct DispatcherDeps {
   Clock& clock;
   const Logger& log;
   DispatcherMetrics& metrics;
+  DispatchObserver* observer = nullptr;  // the console's StatusBoard, when CONSOLE=on
 };
 
 class Dispatcher {

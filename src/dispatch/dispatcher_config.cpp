@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "txt2pdf/core/error.hpp"
+#include "txt2pdf/job/config.hpp"
 
 namespace txt2pdf {
 namespace {
@@ -144,6 +145,16 @@ DispatcherConfig parse_dispatcher_config(const Environment& env) {
   config.s3.endpoint_url = endpoint_for(env, "AWS_ENDPOINT_URL_S3");
   config.s3.force_path_style = parse_bool(env, "TXT2PDF_S3_FORCE_PATH_STYLE", false);
   config.aws = parse_aws_launcher_settings(env);
+  // CONSOLE=on/off as documented; the other boolean spellings work too.
+  const auto console = get_or(env, "CONSOLE", "off");
+  config.console.enabled = console == "on" || (console != "off" && parse_bool(env, "CONSOLE", false));
+  config.console.address = get_or(env, "CONSOLE_ADDRESS", config.console.address);
+  config.console.port = static_cast<int>(parse_integer(env, "CONSOLE_PORT", config.console.port, 0, 65535));
+  config.console.token = get_or(env, "CONSOLE_TOKEN", "");
+  config.console.upload_bucket = get_or(env, "CONSOLE_UPLOAD_BUCKET", "");
+  config.console.upload_prefix = get_or(env, "CONSOLE_UPLOAD_PREFIX", config.key_prefix);
+  if (auto max = lookup(env, "MAX_INPUT_BYTES")) config.console.max_upload_bytes = parse_byte_size("MAX_INPUT_BYTES", *max);
+  config.console.link_expiry = parse_seconds(env, "CONSOLE_LINK_SECONDS", config.console.link_expiry, 1, 604800);
   return config;
 }
 

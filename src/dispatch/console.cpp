@@ -276,14 +276,16 @@ Console::UploadResult Console::store_files(const ServerRequest& request) {
       result.errors.push_back(name + " refused: the key would exceed S3's 1024 bytes");
       continue;
     }
+    // On the board before the PUT: S3's notification (synchronous on radosgw) can reach the
+    // dispatcher before the PUT returns, and its entry must win over this one.
+    board_.uploaded(config_.upload_bucket, key, "");
     try {
       std::lock_guard lock(backend_mutex_);
       backend_.put_text(config_.upload_bucket, key, part.data);
-      board_.uploaded(config_.upload_bucket, key, "");
       result.uploaded.push_back(key);
     } catch (const Error& error) {
       result.errors.push_back(name + ": upload to s3://" + config_.upload_bucket + " failed: " + error.what());
-      board_.note_error("upload of " + key + " failed: " + error.what());
+      board_.job_finished(config_.upload_bucket, key, false, 0, std::string("upload failed: ") + error.what());
     }
   }
   if (result.uploaded.empty() && result.errors.empty()) result.errors.push_back("no file chosen");

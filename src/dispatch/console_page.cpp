@@ -229,8 +229,10 @@ std::string Console::live_html(const Snapshot& snapshot, const std::vector<Conve
     for (const auto& conversion : conversions) {
       const char* state = state_name(conversion.state);
       std::string time;
+      const bool started = conversion.started_at != std::chrono::system_clock::time_point{};
       if (conversion.state == ConversionState::kDone || conversion.state == ConversionState::kFailed) {
-        time = seconds_text(conversion.finished_at - conversion.started_at) + " at " + clock_time(conversion.finished_at);
+        time = (started ? seconds_text(conversion.finished_at - conversion.started_at) + " at " : "at ") +
+               clock_time(conversion.finished_at);
       } else {
         time = "since " + clock_time(conversion.state == ConversionState::kConverting ? conversion.started_at
                                                                                       : conversion.queued_at);
@@ -245,8 +247,8 @@ std::string Console::live_html(const Snapshot& snapshot, const std::vector<Conve
           link = "<span class=\"failed\">no link: " + html_escape(error.what()) + "</span>";
         }
       } else if (conversion.state == ConversionState::kFailed) {
-        link = "<span class=\"muted\">exit " + std::to_string(conversion.exit_code) + ": " + html_escape(conversion.detail) +
-               "</span>";
+        link = "<span class=\"muted\">exit " + std::to_string(conversion.exit_code) +
+               (conversion.detail.empty() ? "" : ": " + html_escape(conversion.detail)) + "</span>";
       }
       const std::string pages = conversion.pages && *conversion.pages >= 0 ? std::to_string(*conversion.pages) : "";
       out += "<tr data-key=\"" + html_escape(conversion.key) + "\" data-state=\"" + state + "\"><td class=\"key\">" +

@@ -100,6 +100,36 @@ TEST_F(ConsoleTest, UploadsStoreUnderThePrefixAndShowAsQueued) {
   EXPECT_EQ(board.conversions().at(0).state, ConversionState::kQueued);
 }
 
+// radosgw notifies synchronously: the dispatcher may queue (even finish) the object before the
+// upload's PUT returns. Its entry, with the PDF's key, must not be overwritten by the upload's.
+class NotifyingBackend final : public ConsoleBackend {
+ public:
+  explicit NotifyingBackend(StatusBoard& board) : board_(board) {}
+  void put_text(const std::string& bucket, const std::string& key, const std::string&) override {
+    board_.object_queued(bucket, key, "a.pdf");
+    board_.job_started(bucket, key);
+    board_.job_finished(bucket, key, true, 0, "");
+  }
+  QueueStats queue_stats() override { return {}; }
+  bool has_dead_letter_queue() const override { return false; }
+  std::vector<DeadLetter> peek_dead_letters(int) override { return {}; }
+  bool retry_dead_letter(const std::string&) override { return false; }
+  std::string presigned_url(const std::string&, const std::string& key, std::chrono::seconds) override { return key; }
+  std::optional<int> pdf_pages(const std::string&, const std::string&) override { return 1; }
+
+ private:
+  StatusBoard& board_;
+};
+
+TEST_F(ConsoleTest, TheDispatchersEntryWinsOverTheUploadsWhenTheEventIsFaster) {
+  NotifyingBackend notifying(board);
+  Console console(config, "out", board, notifying, [this] { return now; });
+  ASSERT_EQ(console.handle(upload_request({{"a.txt", "hi"}}, true)).status, 200);
+  const auto entry = board.conversions().at(0);
+  EXPECT_EQ(entry.state, ConversionState::kDone);
+  EXPECT_EQ(entry.dest_key, "a.pdf");
+}
+
 TEST_F(ConsoleTest, RefusesTooLargeControlCharactersAndNonText) {
   auto console = make();
   const auto reply = console.handle(
@@ -139,7 +169,8 @@ TEST_F(ConsoleTest, FormUploadWithoutScriptRedirectsWithANotice) {
   const auto failed = console.handle(upload_request({{"b.txt", "hi"}}, true));
   EXPECT_EQ(failed.status, 400);
   EXPECT_NE(failed.body.find("S3 unreachable"), std::string::npos);
-  EXPECT_NE(board.errors().at(0).text.find("upload of uploads/b.txt failed"), std::string::npos);
+  EXPECT_NE(board.errors().at(0).text.find("uploads/b.txt: exit 0: upload failed: S3 unreachable"), std::string::npos);
+  EXPECT_EQ(board.conversions().at(0).state, ConversionState::kFailed);
 }
 
 TEST_F(ConsoleTest, TokenByCookieBearerOrOnceInTheUrl) {

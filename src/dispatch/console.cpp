@@ -95,7 +95,8 @@ std::string shown_name(const std::string& name) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   const bool valid_utf8 = invalid_utf8_at(name) == std::string::npos;
   std::string out;
-  for (const unsigned char c : name) {
+  for (const char byte : name) {
+    const auto c = static_cast<unsigned char>(byte);
     if (c < 0x20 || c == 0x7f || (!valid_utf8 && c >= 0x80)) {
       out += {'\\', 'x', kHex[c >> 4], kHex[c & 15]};
     } else {
@@ -112,7 +113,8 @@ ServerResponse text_response(int status, const std::string& text) {
 ServerResponse see_other(const std::string& notice) {
   std::string encoded;
   static constexpr char kHex[] = "0123456789ABCDEF";
-  for (const unsigned char c : notice) {
+  for (const char byte : notice) {
+    const auto c = static_cast<unsigned char>(byte);
     if (std::isalnum(c) || c == '-' || c == '.' || c == '_') {
       encoded.push_back(static_cast<char>(c));
     } else {

@@ -251,9 +251,11 @@ std::string Console::live_html(const Snapshot& snapshot, const std::vector<Conve
                (conversion.detail.empty() ? "" : ": " + html_escape(conversion.detail)) + "</span>";
       }
       const std::string pages = conversion.pages && *conversion.pages >= 0 ? std::to_string(*conversion.pages) : "";
-      out += "<tr data-key=\"" + html_escape(conversion.key) + "\" data-state=\"" + state + "\"><td class=\"key\">" +
-             html_escape(conversion.key) + "</td><td class=\"state " + state + "\">" + state + "</td><td>" + pages +
-             "</td><td>" + time + "</td><td>" + link + "</td></tr>\n";
+      const std::string key = html_escape(conversion.key);
+      out.append("<tr data-key=\"").append(key).append("\" data-state=\"").append(state);
+      out.append("\"><td class=\"key\">").append(key).append("</td><td class=\"state ").append(state).append("\">");
+      out.append(state).append("</td><td>").append(pages).append("</td><td>").append(time).append("</td><td>");
+      out.append(link).append("</td></tr>\n");
     }
     out += "</tbody></table>\n";
   }

@@ -153,7 +153,7 @@ std::string serialize_response(const ServerResponse& response, bool head_only) {
                     "\r\nContent-Type: " + response.content_type +
                     "\r\nContent-Length: " + std::to_string(response.body.size()) +
                     "\r\nConnection: close\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n";
-  for (const auto& [name, value] : response.headers) out += name + ": " + value + "\r\n";
+  for (const auto& [name, value] : response.headers) out.append(name).append(": ").append(value).append("\r\n");
   out += "\r\n";
   if (!head_only) out += response.body;
   return out;

@@ -73,7 +73,7 @@ class Console {
   [[nodiscard]] ServerResponse handle(const ServerRequest& request);
 
   // The largest request body the server should read: one file of max_upload_bytes plus the form.
-  [[nodiscard]] std::uint64_t max_request_bytes() const { return config_.max_upload_bytes + 64 * 1024; }
+  [[nodiscard]] std::uint64_t max_request_bytes() const { return config_.max_upload_bytes + 64ULL * 1024; }
   [[nodiscard]] std::string too_large_message() const;
 
  private:

@@ -139,10 +139,12 @@ HttpResponse AwsClient::send(const HttpRequest& request, const sigv4::Scope& sco
       }
       failure = std::move(error);
     } catch (const Error& error) {
-      if (error.kind() != ErrorKind::kTransient) throw;  // cancelled, config, access...: final
+      if (error.retry_scope() != RetryScope::kRequest) throw;  // cancelled, config, access...: final
       failure = error;
     }
-    if (!failure->retryable() || failure->kind() == ErrorKind::kCancelled || !attempts_left || streamed > 0) {
+    // Only an error whose retry reaches this request is repeated here; a job-scoped one (412, a
+    // stop) goes up to whoever runs the job again.
+    if (failure->retry_scope() != RetryScope::kRequest || !attempts_left || streamed > 0) {
       throw *failure;
     }
     std::uniform_int_distribution<milliseconds::rep> jitter(0, backoff_cap(policy_, attempt).count());

@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "txt2pdf/aws/aws_errors.hpp"
+
 namespace txt2pdf::batch {
 namespace {
 
@@ -184,32 +186,12 @@ JsonErrorReply read_json_error(const HttpResponse& response) {
   return reply;
 }
 
-std::optional<ErrorKind> common_error_kind(int http_status, std::string_view code) {
-  static constexpr std::array<std::string_view, 9> kTransientCodes{
-      "ServerException", "ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded",
-      "ServiceUnavailable", "ServiceUnavailableException", "InternalFailure", "RequestTimeout"};
-  static constexpr std::array<std::string_view, 11> kAccessCodes{
-      "AccessDeniedException", "AccessDenied", "UnrecognizedClientException", "InvalidSignatureException",
-      "SignatureDoesNotMatch", "MissingAuthenticationTokenException", "MissingAuthenticationToken",
-      "IncompleteSignatureException", "ExpiredTokenException", "InvalidClientTokenId", "NotAuthorized"};
-  for (const auto& known : kTransientCodes) {
-    if (code == known) return ErrorKind::kTransient;
-  }
-  for (const auto& known : kAccessCodes) {
-    if (code == known) return ErrorKind::kAccessDenied;
-  }
-  if (http_status >= 500 || http_status == 429) return ErrorKind::kTransient;
-  if (http_status == 401 || http_status == 403) return ErrorKind::kAccessDenied;
-  return std::nullopt;
-}
-
 Error parse_error(const HttpResponse& response) {
   const auto reply = read_json_error(response);
-  const ErrorKind kind = common_error_kind(response.status, reply.code).value_or(ErrorKind::kConfig);
   std::string message = "AWS Batch replied " + std::to_string(response.status);
   if (!reply.code.empty()) message += " " + reply.code;
   if (!reply.message.empty()) message += ": " + reply.message;
-  return Error(kind, message).with_aws(response.status, reply.code, reply.request_id);
+  return aws_error(AwsService::kBatch, response.status, reply.code, reply.request_id, message);
 }
 
 }  // namespace txt2pdf::batch

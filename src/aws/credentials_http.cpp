@@ -6,24 +6,12 @@
 #include <sstream>
 
 #include "txt2pdf/aws/credentials.hpp"
+#include "txt2pdf/core/strings.hpp"
 
 namespace txt2pdf {
 namespace {
 
 constexpr std::chrono::milliseconds kRetryPause{1000};
-
-std::string to_lower(std::string text) {
-  for (char& c : text) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return text;
-}
-
-std::string trim(const std::string& text) {
-  const auto first = text.find_first_not_of(" \t\r\n");
-  if (first == std::string::npos) return {};
-  return text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1);
-}
 
 std::string read_file_or_throw(const std::string& path, const char* variable) {
   std::ifstream in(path, std::ios::binary);
@@ -71,7 +59,7 @@ class WebIdentitySource final : public CredentialSource {
                                                   : "AWS_ROLE_ARN is set but AWS_WEB_IDENTITY_TOKEN_FILE is not");
     }
     // Re-read on every fetch: the orchestrator rotates the projected token file.
-    const std::string token = trim(read_file_or_throw(*token_file_, "AWS_WEB_IDENTITY_TOKEN_FILE"));
+    const std::string token(trim(read_file_or_throw(*token_file_, "AWS_WEB_IDENTITY_TOKEN_FILE")));
     const auto seconds =
         std::chrono::duration_cast<std::chrono::seconds>(clock_.now().time_since_epoch()).count();
     HttpRequest request;
@@ -196,8 +184,10 @@ class ContainerSource final : public CredentialSource {
 class ImdsSource final : public CredentialSource {
  public:
   ImdsSource(const Environment& env, HttpClient& http)
-      : disabled_(to_lower(lookup(env, "AWS_EC2_METADATA_DISABLED").value_or("")) == "true"),
-        v1_disabled_(to_lower(lookup(env, "AWS_EC2_METADATA_V1_DISABLED").value_or("")) == "true"),
+      // The AWS SDKs' rule for their own variables ("true" in any case, anything else false), not
+      // core/env_values': other tools read these variables too and must agree with us.
+      : disabled_(iequals(lookup(env, "AWS_EC2_METADATA_DISABLED").value_or(""), "true")),
+        v1_disabled_(iequals(lookup(env, "AWS_EC2_METADATA_V1_DISABLED").value_or(""), "true")),
         configured_endpoint_(lookup(env, "AWS_EC2_METADATA_SERVICE_ENDPOINT")),
         endpoint_(configured_endpoint_.value_or("http://169.254.169.254")),
         http_(http) {
@@ -241,7 +231,7 @@ class ImdsSource final : public CredentialSource {
       return std::nullopt;
     }
     if (response.status != 200) throw failure(list_path, response.status);
-    const std::string role = trim(response.body.substr(0, response.body.find('\n')));
+    const std::string role(trim(std::string_view(response.body).substr(0, response.body.find('\n'))));
     if (role.empty()) {
       skipped_because = "no IAM role attached to this instance";
       return std::nullopt;

@@ -1,6 +1,7 @@
 #include "txt2pdf/aws/ecs.hpp"
 
 #include "txt2pdf/aws/batch.hpp"
+#include "txt2pdf/aws/aws_errors.hpp"
 
 namespace txt2pdf::ecs {
 namespace {
@@ -148,13 +149,12 @@ std::optional<int> final_exit_code(const TaskStatus& status) {
 
 Error parse_error(const HttpResponse& response) {
   const auto reply = batch::read_json_error(response);
-  // Every ECS-specific error not listed as transient or access is about the request or the
-  // settings it came from (unknown cluster, bad subnet, incompatible platform): fix the settings.
-  const ErrorKind kind = batch::common_error_kind(response.status, reply.code).value_or(ErrorKind::kConfig);
+  // ECS-specific errors (unknown cluster, bad subnet, incompatible platform) are unknown 4xx
+  // codes to the table: config, fix the settings.
   std::string message = "ECS replied " + std::to_string(response.status);
   if (!reply.code.empty()) message += " " + reply.code;
   if (!reply.message.empty()) message += ": " + reply.message;
-  return Error(kind, message).with_aws(response.status, reply.code, reply.request_id);
+  return aws_error(AwsService::kEcs, response.status, reply.code, reply.request_id, message);
 }
 
 }  // namespace txt2pdf::ecs

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "crypto_api.hpp"
+#include "txt2pdf/core/strings.hpp"
 #include "txt2pdf/aws/sigv4.hpp"
 
 namespace txt2pdf {
@@ -75,16 +76,10 @@ struct Endpoint {
   return true;
 }
 
-[[nodiscard]] std::string lower(std::string_view text) {
-  std::string out(text);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 [[nodiscard]] Error with_context(const Error& error, const std::string& method, const std::string& bucket,
                                  const std::string& key) {
   Error wrapped(error.kind(), method + " s3://" + bucket + "/" + key + ": " + error.what());
-  wrapped.with_aws(error.http_status(), error.aws_code(), error.request_id());
+  wrapped.with_retry_scope(error.retry_scope()).with_aws(error.http_status(), error.aws_code(), error.request_id());
   return wrapped;
 }
 
@@ -159,7 +154,7 @@ ObjectInfo object_info_from(const HttpResponse& response) {
   info.content_type = response.header("content-type").value_or("");
   info.request_id = response.header("x-amz-request-id").value_or("");
   for (const auto& [name, value] : response.headers) {
-    std::string lowered = lower(name);
+    std::string lowered = to_lower(name);
     if (lowered.size() > kMetaPrefix.size() && lowered.compare(0, kMetaPrefix.size(), kMetaPrefix) == 0) {
       info.metadata.emplace(lowered.substr(kMetaPrefix.size()), value);
     }
@@ -180,23 +175,15 @@ HttpResponse S3Client::send(HttpRequest request, const std::string& bucket, cons
   const std::string region = region_for(bucket);
   request.url = object_url(config_, region, bucket, key);
   std::optional<std::string> right_region;
-  std::optional<Error> precondition_failed;
-  const ErrorParser parse = [&right_region, &precondition_failed](const HttpResponse& response) {
+  // A 412 (If-Match: the object changed since its ETag was read) comes back from the table with
+  // RetryScope::kJob: AwsClient does not repeat it, and the job exits 75 to run again whole.
+  const ErrorParser parse = [&right_region](const HttpResponse& response) {
     right_region = redirect_region(response);
-    Error error = parse_s3_error(response);
-    if (response.status == 412) {
-      // A precondition failed (If-Match: the object changed since its ETag was read): the same
-      // request cannot succeed, so AwsClient must not spend its backoff on it. Kept aside and
-      // rethrown as kTransient below: what should run again is the whole job.
-      precondition_failed = error;
-      return Error(ErrorKind::kInternal, error.what());
-    }
-    return error;
+    return parse_s3_error(response);
   };
   try {
     return aws_.send(request, {region, "s3"}, sigv4::s3_options(), parse);
   } catch (const Error& error) {
-    if (precondition_failed) throw with_context(*precondition_failed, request.method, bucket, key);
     const bool redirected =
         (error.http_status() == 301 || error.http_status() == 400) && right_region && *right_region != region;
     if (!redirected) throw with_context(error, request.method, bucket, key);
@@ -208,7 +195,7 @@ HttpResponse S3Client::send(HttpRequest request, const std::string& bucket, cons
   try {
     return aws_.send(request, {region_named, "s3"}, sigv4::s3_options(), parse);
   } catch (const Error& error) {
-    throw with_context(precondition_failed ? *precondition_failed : error, request.method, bucket, key);
+    throw with_context(error, request.method, bucket, key);
   }
 }
 
@@ -268,7 +255,7 @@ HttpRequest S3Client::build_put_request(const PutObjectRequest& request) const {
       throw Error(ErrorKind::kInternal, "metadata name '" + name + "' for s3://" + request.bucket + "/" + request.key +
                                             " is not letters, digits, '-', '_' or '.'");
     }
-    http.headers.emplace_back(std::string(kMetaPrefix) + lower(name), encode_metadata_value(value));
+    http.headers.emplace_back(std::string(kMetaPrefix) + to_lower(name), encode_metadata_value(value));
   }
   return http;
 }

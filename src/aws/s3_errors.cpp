@@ -2,7 +2,7 @@
 
 #include <tinyxml2.h>
 
-#include <array>
+#include "txt2pdf/aws/aws_errors.hpp"
 
 namespace txt2pdf {
 namespace {
@@ -34,69 +34,10 @@ struct ErrorXml {
   return parsed;
 }
 
-template <std::size_t N>
-[[nodiscard]] bool one_of(std::string_view code, const std::array<std::string_view, N>& codes) {
-  for (const auto candidate : codes) {
-    if (candidate == code) return true;
-  }
-  return false;
-}
-
-constexpr std::array<std::string_view, 3> kNotFoundCodes{"NoSuchKey", "NoSuchBucket", "NoSuchVersion"};
-constexpr std::array<std::string_view, 8> kAccessCodes{"AccessDenied",   "InvalidAccessKeyId", "SignatureDoesNotMatch",
-                                                       "ExpiredToken",   "InvalidToken",       "TokenRefreshRequired",
-                                                       "AccountProblem", "AllAccessDisabled"};
-constexpr std::array<std::string_view, 16> kTransientCodes{"InternalError",
-                                                           "ServiceUnavailable",
-                                                           "SlowDown",
-                                                           "Throttling",
-                                                           "ThrottlingException",
-                                                           "RequestLimitExceeded",
-                                                           "BandwidthLimitExceeded",
-                                                           "RequestTimeout",
-                                                           "RequestTimeTooSkewed",
-                                                           "PreconditionFailed",
-                                                           "BadDigest",
-                                                           "XAmzContentSHA256Mismatch",
-                                                           "OperationAborted",
-                                                           "TemporaryRedirect",
-                                                           "IncompleteBody",
-                                                           "RequestThrottled"};
-constexpr std::array<std::string_view, 4> kBadInputCodes{"EntityTooLarge", "KeyTooLongError", "MetadataTooLarge",
-                                                         "InvalidObjectState"};
-constexpr std::array<std::string_view, 6> kConfigCodes{"PermanentRedirect",
-                                                       "AuthorizationHeaderMalformed",
-                                                       "IllegalLocationConstraintException",
-                                                       "InvalidBucketName",
-                                                       "InvalidRequest",
-                                                       "InvalidArgument"};
-
 }  // namespace
 
 ErrorKind s3_error_kind(int http_status, std::string_view code) {
-  if (one_of(code, kNotFoundCodes)) return ErrorKind::kNotFound;
-  if (one_of(code, kAccessCodes)) return ErrorKind::kAccessDenied;
-  if (one_of(code, kTransientCodes)) return ErrorKind::kTransient;
-  if (one_of(code, kBadInputCodes)) return ErrorKind::kBadInput;
-  if (one_of(code, kConfigCodes) || code.rfind("KMS.", 0) == 0) return ErrorKind::kConfig;
-  switch (http_status) {
-    case 404:
-      return ErrorKind::kNotFound;
-    case 403:
-      return ErrorKind::kAccessDenied;
-    case 301:
-      return ErrorKind::kConfig;
-    case 307:
-    case 408:
-    case 409:
-    case 412:
-    case 429:
-      return ErrorKind::kTransient;
-    case 413:
-      return ErrorKind::kBadInput;
-    default:
-      return http_status >= 500 ? ErrorKind::kTransient : ErrorKind::kInternal;
-  }
+  return classify_aws_error(AwsService::kS3, http_status, code).kind;
 }
 
 Error parse_s3_error(const HttpResponse& response) {
@@ -106,8 +47,12 @@ Error parse_s3_error(const HttpResponse& response) {
   std::string message = xml.code.empty() ? "HTTP " + std::to_string(response.status) + " without an S3 error body"
                                          : xml.code + (xml.message.empty() ? "" : ": " + xml.message) + " (HTTP " +
                                                std::to_string(response.status) + ")";
-  return Error(s3_error_kind(response.status, xml.code), message)
-      .with_aws(response.status, std::move(code), std::move(request_id));
+  // Classified by the reply's own code (empty without a body: the status decides), reported with
+  // the status number as the code then, as botocore does.
+  const auto found = classify_aws_error(AwsService::kS3, response.status, xml.code);
+  Error error(found.kind, message);
+  error.with_retry_scope(found.scope).with_aws(response.status, std::move(code), std::move(request_id));
+  return error;
 }
 
 std::optional<std::string> redirect_region(const HttpResponse& response) {

@@ -12,6 +12,7 @@
 
 #include "crypto_api.hpp"
 #include "txt2pdf/core/error.hpp"
+#include "txt2pdf/core/strings.hpp"
 
 namespace txt2pdf::sigv4 {
 namespace {
@@ -22,15 +23,6 @@ constexpr std::string_view kHexDigits = "0123456789abcdef";
 // Headers that proxies and HTTP stacks may add or rewrite after signing (botocore leaves the same
 // ones out); signing them would make the signature fragile.
 constexpr std::string_view kUnsignedHeaders[] = {"authorization", "user-agent", "expect", "x-amzn-trace-id"};
-
-std::string to_lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c); });
-  return out;
-}
-
-bool iequals(std::string_view a, std::string_view b) { return a.size() == b.size() && to_lower(a) == to_lower(b); }
 
 std::string to_hex(const unsigned char* data, size_t size) {
   std::string out;

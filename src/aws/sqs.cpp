@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "txt2pdf/aws/aws_errors.hpp"
+
 namespace txt2pdf::sqs {
 namespace {
 
@@ -66,27 +68,6 @@ std::string short_code(std::string code) {
   const auto prefix = std::string("AWS.SimpleQueueService.");
   if (code.rfind(prefix, 0) == 0) code.erase(0, prefix.size());
   return code;
-}
-
-ErrorKind kind_for(int status, const std::string& code) {
-  const auto name = short_code(code);
-  if (name == "NonExistentQueue" || name == "QueueDoesNotExist" || name == "ReceiptHandleIsInvalid" ||
-      name == "MessageNotInflight") {
-    return ErrorKind::kNotFound;
-  }
-  if (name == "AccessDenied" || name == "AccessDeniedException" || name == "InvalidClientTokenId" ||
-      name == "SignatureDoesNotMatch" || name == "UnrecognizedClientException" ||
-      name == "MissingAuthenticationToken" || name == "InvalidSecurity" || name == "ExpiredToken" ||
-      name == "KmsAccessDenied") {
-    return ErrorKind::kAccessDenied;
-  }
-  if (name == "RequestThrottled" || name == "ThrottlingException" || name == "Throttling" ||
-      name == "KmsThrottled" || name == "OverLimit" || name == "ServiceUnavailable" || name == "InternalError" ||
-      name == "InternalFailure" || name == "RequestTimeout" || name == "RequestTimeTooSkewed" ||
-      name == "RequestExpired" || status >= 500 || status == 429) {
-    return ErrorKind::kTransient;
-  }
-  return ErrorKind::kInternal;
 }
 
 }  // namespace
@@ -187,11 +168,9 @@ Error parse_error(const HttpResponse& response) {
     code = code.substr(code.rfind('#') == std::string::npos ? 0 : code.rfind('#') + 1);
   }
   const auto request_id = response.header("x-amzn-requestid").value_or("");
-  Error error(kind_for(response.status, code), "SQS replied HTTP " + std::to_string(response.status) +
-                                                   (code.empty() ? "" : " " + code) +
-                                                   (message.empty() ? "" : ": " + message));
-  error.with_aws(response.status, code, request_id);
-  return error;
+  return aws_error(AwsService::kSqs, response.status, code, request_id,
+                   "SQS replied HTTP " + std::to_string(response.status) + (code.empty() ? "" : " " + code) +
+                       (message.empty() ? "" : ": " + message));
 }
 
 bool is_stale_receipt(const Error& error) {

@@ -1,7 +1,6 @@
 // txt2pdf-dispatcher: long-polls SQS for S3 events and runs one txt2pdf-job per object.
 // Configuration is the environment only (README, "txt2pdf-dispatcher").
 #include <chrono>
-#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <iostream>
@@ -19,17 +18,19 @@ int main(int argc, char** argv, char** envp) {
   const auto env = txt2pdf::environment_from(envp);
   if (argc >= 2 && std::strcmp(argv[1], "healthcheck") == 0) {
     // ECS/Kubernetes health check: probe the running dispatcher, never start a second one.
-    int port = txt2pdf::DispatcherConfig{}.health_port;
-    if (const auto configured = txt2pdf::lookup(env, "HEALTH_PORT")) port = std::atoi(configured->c_str());
-    return txt2pdf::probe_healthz(port, std::chrono::seconds(3)) ? 0 : 1;
+    // Exit 0 or 1 only (the HEALTHCHECK contract): a malformed HEALTH_PORT is unhealthy, named.
+    try {
+      return txt2pdf::probe_healthz(txt2pdf::health_port_from(env), std::chrono::seconds(3)) ? 0 : 1;
+    } catch (const txt2pdf::Error& error) {
+      std::cerr << "txt2pdf-dispatcher healthcheck: " << error.what() << "\n";
+      return 1;
+    }
   }
   if (argc >= 2) {
     std::cerr << "usage: txt2pdf-dispatcher [healthcheck]   (configuration: environment, see README)\n";
     return txt2pdf::kExitConfig;
   }
-  const txt2pdf::Logger log(txt2pdf::lookup(env, "TXT2PDF_LOG_FORMAT") == std::optional<std::string>("human")
-                                ? txt2pdf::LogFormat::kHuman
-                                : txt2pdf::LogFormat::kJson);
+  const txt2pdf::Logger log(txt2pdf::log_format_or_json(env));
   try {
     return txt2pdf::run_dispatcher_service(env);
   } catch (const txt2pdf::Error& error) {

@@ -33,9 +33,7 @@ int main(int argc, char** argv) {
     txt2pdf::install_stop_handlers();
     const auto env = txt2pdf::environment_from(environ);
     if (argc >= 2 && std::strcmp(argv[1], "render") == 0) {
-      const txt2pdf::Logger logger(txt2pdf::lookup(env, "TXT2PDF_LOG_FORMAT").value_or("json") == "human"
-                                       ? txt2pdf::LogFormat::kHuman
-                                       : txt2pdf::LogFormat::kJson);
+      const txt2pdf::Logger logger(txt2pdf::log_format_or_json(env));
       return txt2pdf::run_render_command(std::vector<std::string>(argv + 2, argv + argc), env, logger);
     }
     if (argc >= 2 && std::strcmp(argv[1], "--version") == 0) {

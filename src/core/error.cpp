@@ -16,14 +16,22 @@ const char* to_string(ErrorKind kind) noexcept {
   return "internal";
 }
 
-bool Error::retryable() const noexcept {
-  switch (kind_) {
-    case ErrorKind::kTransient:
+const char* to_string(RetryScope scope) noexcept {
+  switch (scope) {
+    case RetryScope::kNever: return "never";
+    case RetryScope::kRequest: return "request";
+    case RetryScope::kJob: return "job";
+  }
+  return "never";
+}
+
+RetryScope default_retry_scope(ErrorKind kind) noexcept {
+  switch (kind) {
+    case ErrorKind::kTransient: return RetryScope::kRequest;
     case ErrorKind::kVerifyMismatch:
     case ErrorKind::kCancelled:
-      return true;
-    default:
-      return false;
+      return RetryScope::kJob;
+    default: return RetryScope::kNever;
   }
 }
 

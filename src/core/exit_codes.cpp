@@ -26,10 +26,36 @@ int exit_code_for(const std::exception_ptr& error) noexcept {
   } catch (const Error& e) {
     return exit_code_for(e.kind());
   } catch (const std::bad_alloc&) {
-    // Out of memory is usually the container's limit: another attempt may get a larger one.
-    return kExitTransient;
+    return kExitBadInput;  // see the header: the same input under the same limit fails again
   } catch (...) {
     return kExitInternal;
+  }
+}
+
+Error error_from(const std::exception_ptr& error) {
+  try {
+    if (error) std::rethrow_exception(error);
+    return Error(ErrorKind::kInternal, "no error");
+  } catch (const Error& e) {
+    return e;
+  } catch (const std::bad_alloc&) {
+    return Error(ErrorKind::kBadInput, kOutOfMemoryMessage);
+  } catch (const std::exception& e) {
+    return Error(ErrorKind::kInternal, e.what());
+  } catch (...) {
+    return Error(ErrorKind::kInternal, "unexpected error of an unknown type");
+  }
+}
+
+std::optional<ErrorKind> error_kind_for_exit_code(int code) noexcept {
+  switch (code) {
+    case kExitConfig: return ErrorKind::kConfig;
+    case kExitBadInput: return ErrorKind::kBadInput;
+    case kExitNotFound: return ErrorKind::kNotFound;
+    case kExitInternal: return ErrorKind::kInternal;
+    case kExitTransient: return ErrorKind::kTransient;
+    case kExitAccessDenied: return ErrorKind::kAccessDenied;
+    default: return std::nullopt;
   }
 }
 

@@ -65,6 +65,27 @@ void Logger::log(LogLevel level, std::string_view message, const nlohmann::json&
   write_all(fd_, line);
 }
 
+std::optional<LogFormat> value_log_format(std::string_view text) noexcept {
+  if (text == "json") return LogFormat::kJson;
+  if (text == "human") return LogFormat::kHuman;
+  return std::nullopt;
+}
+
+LogFormat log_format_from(const Environment& env) {
+  const auto text = lookup(env, "TXT2PDF_LOG_FORMAT");
+  if (!text) return LogFormat::kJson;
+  if (const auto format = value_log_format(*text)) return *format;
+  throw Error(ErrorKind::kConfig, "TXT2PDF_LOG_FORMAT=\"" + *text + "\" is not json or human");
+}
+
+LogFormat log_format_or_json(const Environment& env) noexcept {
+  try {
+    return log_format_from(env);
+  } catch (...) {
+    return LogFormat::kJson;
+  }
+}
+
 nlohmann::json error_fields(const Error& error) {
   nlohmann::json fields = {{"error_kind", to_string(error.kind())}, {"error", error.what()}};
   if (error.http_status() != 0) fields["http_status"] = error.http_status();

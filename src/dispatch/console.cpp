@@ -4,6 +4,7 @@
 #include <ctime>
 
 #include "txt2pdf/core/error.hpp"
+#include "txt2pdf/core/strings.hpp"
 #include "txt2pdf/net/multipart.hpp"
 
 namespace txt2pdf {
@@ -14,13 +15,8 @@ constexpr int kDeadLettersShown = 20;
 constexpr int kPageLookupsPerRequest = 5;
 constexpr const char* kCookie = "txt2pdf_console_token";
 
-std::string lower(std::string text) {
-  for (auto& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return text;
-}
-
 bool ends_with_txt(const std::string& name) {
-  return name.size() > 4 && lower(name.substr(name.size() - 4)) == ".txt";
+  return name.size() > 4 && to_lower(std::string_view(name).substr(name.size() - 4)) == ".txt";
 }
 
 // Compares without an early exit, so the time taken says nothing about the token.
@@ -169,7 +165,7 @@ std::optional<ServerResponse> Console::refuse(const ServerRequest& request) cons
   // Without a token, a loopback console trusts whoever can reach 127.0.0.1: refuse other Host
   // names so that a web page cannot reach it through DNS rebinding.
   if (config_.token.empty() && is_loopback_address(config_.address)) {
-    const auto host = host_name(lower(request.header("host").value_or("")));
+    const auto host = host_name(to_lower(request.header("host").value_or("")));
     if (host != "127.0.0.1" && host != "localhost" && host != "[::1]") {
       return text_response(403, "refused: Host \"" + request.header("host").value_or("") +
                                     "\" is not a loopback name (set CONSOLE_TOKEN to serve other names)");

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "txt2pdf/core/exit_codes.hpp"
+#include "txt2pdf/core/strings.hpp"
 #include "txt2pdf/core/signals.hpp"
 
 namespace txt2pdf {
@@ -17,17 +18,8 @@ constexpr int kMaxSettleAttempts = 5;
 
 std::string object_id(const std::string& bucket, const std::string& key) { return bucket + '\n' + key; }
 
-std::string unquoted(std::string etag) {
-  etag.erase(std::remove(etag.begin(), etag.end(), '"'), etag.end());
-  return etag;
-}
-
-const char* exit_code_name(int code) {
-  for (const auto& info : kExitCodeTable) {
-    if (info.code == code) return info.name;
-  }
-  return "unknown";
-}
+// The error_kind attribute and log field: the kind's name, "unknown" for an exit code outside the table.
+const char* kind_name(const std::optional<ErrorKind>& kind) { return kind ? to_string(*kind) : "unknown"; }
 
 sqs::MessageAttribute text_attribute(std::string value) {
   if (value.empty()) value = "-";  // SQS refuses empty attribute values
@@ -46,7 +38,7 @@ struct Dispatcher::Task {
   Outcome outcome = Outcome::kPending;
   int exit_code = 0;
   std::string detail;
-  std::string error_kind;
+  std::optional<ErrorKind> error_kind;  // of a failure; nullopt for success or an exit code outside the table
   bool twin = false;         // waits for another task converting the same object
   bool interrupted = false;  // not run to the end because of a stop: return the message at once
 };
@@ -205,7 +197,9 @@ void Dispatcher::start_task(InFlight& message, Task& task) {
     if (deps_.observer != nullptr) deps_.observer->job_started(task.spec.source_bucket, task.spec.object_key);
   } catch (const Error& error) {
     JobOutcome outcome;
-    outcome.exit_code = error.kind() == ErrorKind::kNotFound ? kExitNotFound : kExitTransient;
+    // The one mapping: a launcher that cannot start its command (kConfig) is permanent and goes to
+    // the DLQ with the reason; an API failure that may pass (kTransient) comes back later.
+    outcome.exit_code = exit_code_for(error);
     outcome.detail = error.what();
     auto log_fields = fields(message, &task);
     log_fields.update(error_fields(error));
@@ -238,10 +232,11 @@ void Dispatcher::verify_success(Task& task) {
     }
     if (source) {
       const auto found = dest->metadata.find("source-etag");
-      const auto recorded = found == dest->metadata.end() ? std::string() : unquoted(found->second);
-      if (recorded != unquoted(source->etag)) {
+      const std::string recorded = found == dest->metadata.end() ? std::string() : found->second;
+      if (!same_etag(recorded, source->etag)) {
         task.outcome = Outcome::kTransient;
-        task.detail = "PDF source-etag \"" + recorded + "\" differs from the source's ETag \"" + unquoted(source->etag) + "\"";
+        task.detail = "PDF source-etag \"" + std::string(unquoted_etag(recorded)) + "\" differs from the source's ETag \"" +
+                      std::string(unquoted_etag(source->etag)) + "\"";
         return;
       }
     }
@@ -257,8 +252,8 @@ void Dispatcher::finish_task(InFlight& message, Task& task, const JobOutcome& ou
   task.detail = outcome.detail;
   task.outcome = outcome_for_exit_code(outcome.exit_code);
   if (task.outcome == Outcome::kSucceeded) verify_success(task);
-  task.error_kind = task.outcome == Outcome::kSucceeded ? "" : exit_code_name(task.exit_code);
-  if (task.outcome == Outcome::kTransient && task.exit_code == 0) task.error_kind = "verify-mismatch";
+  task.error_kind = task.outcome == Outcome::kSucceeded ? std::nullopt : error_kind_for_exit_code(task.exit_code);
+  if (task.outcome == Outcome::kTransient && task.exit_code == 0) task.error_kind = ErrorKind::kVerifyMismatch;
   if (deps_.observer != nullptr) {
     deps_.observer->job_finished(task.spec.source_bucket, task.spec.object_key, task.outcome == Outcome::kSucceeded,
                                  task.exit_code, task.detail);
@@ -379,7 +374,7 @@ bool Dispatcher::settle(InFlight& message) {
         retry_later(message, delay, "permanent failure, no DLQ_URL: left to the redrive policy");
       } else {
         dead_letter(message, failed->detail.empty() ? std::string("job exited ") + std::to_string(failed->exit_code) : failed->detail,
-                    failed->exit_code, failed->error_kind, failed->spec.object_key);
+                    failed->exit_code, kind_name(failed->error_kind), failed->spec.object_key);
       }
       return true;
   }

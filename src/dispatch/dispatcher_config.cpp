@@ -1,9 +1,7 @@
 #include "txt2pdf/dispatch/dispatcher_config.hpp"
 
-#include <charconv>
-
+#include "txt2pdf/core/env_values.hpp"
 #include "txt2pdf/core/error.hpp"
-#include "txt2pdf/job/config.hpp"
 
 namespace txt2pdf {
 namespace {
@@ -20,32 +18,12 @@ std::string require(const Environment& env, std::string_view name) {
 }
 
 long parse_integer(const Environment& env, std::string_view name, long fallback, long min, long max) {
-  const auto text = lookup(env, name);
-  if (!text) return fallback;
-  long value = 0;
-  const char* end = text->data() + text->size();
-  const auto [ptr, ec] = std::from_chars(text->data(), end, value);
-  if (ec != std::errc() || ptr != end) {
-    throw Error(ErrorKind::kConfig, std::string(name) + "=\"" + *text + "\" is not a whole number");
-  }
-  if (value < min || value > max) {
-    throw Error(ErrorKind::kConfig, std::string(name) + "=" + *text + " is outside " + std::to_string(min) + ".." +
-                                        std::to_string(max));
-  }
-  return value;
+  return static_cast<long>(env_integer(env, name, fallback, min, max));
 }
 
 std::chrono::seconds parse_seconds(const Environment& env, std::string_view name, std::chrono::seconds fallback,
                                    long min, long max) {
-  return std::chrono::seconds(parse_integer(env, name, fallback.count(), min, max));
-}
-
-bool parse_bool(const Environment& env, std::string_view name, bool fallback) {
-  const auto text = lookup(env, name);
-  if (!text) return fallback;
-  if (*text == "1" || *text == "true" || *text == "TRUE" || *text == "ENABLED" || *text == "yes") return true;
-  if (*text == "0" || *text == "false" || *text == "FALSE" || *text == "DISABLED" || *text == "no") return false;
-  throw Error(ErrorKind::kConfig, std::string(name) + "=\"" + *text + "\" is not true/false (or ENABLED/DISABLED)");
+  return env_duration(env, name, fallback, std::chrono::seconds(min), std::chrono::seconds(max));
 }
 
 std::vector<std::string> split(const std::string& text, char separator) {
@@ -68,9 +46,11 @@ std::string region_of(const Environment& env) {
   return get_or(env, "AWS_DEFAULT_REGION", "us-east-1");
 }
 
+// The SDKs' precedence, validated as the job validates it: the service's own variable, else the
+// global one, else empty (the AWS default endpoint).
 std::string endpoint_for(const Environment& env, std::string_view specific) {
-  if (auto url = lookup(env, specific)) return *url;
-  return get_or(env, "AWS_ENDPOINT_URL", "");
+  if (auto url = env_url(env, specific)) return *url;
+  return env_url(env, "AWS_ENDPOINT_URL").value_or("");
 }
 
 }  // namespace
@@ -85,6 +65,10 @@ std::string endpoint_of_queue_url(const std::string& variable, const std::string
   return queue_url.substr(0, path_start);
 }
 
+int health_port_from(const Environment& env) {
+  return static_cast<int>(parse_integer(env, "HEALTH_PORT", DispatcherConfig{}.health_port, 0, 65535));
+}
+
 AwsLauncherSettings parse_aws_launcher_settings(const Environment& env) {
   AwsLauncherSettings settings;
   settings.region = region_of(env);
@@ -97,7 +81,7 @@ AwsLauncherSettings parse_aws_launcher_settings(const Environment& env) {
   settings.container_name = get_or(env, "CONTAINER_NAME", "");
   settings.subnets = split(get_or(env, "SUBNETS", ""), ',');
   settings.security_groups = split(get_or(env, "SECURITY_GROUPS", ""), ',');
-  settings.assign_public_ip = parse_bool(env, "ASSIGN_PUBLIC_IP", false);
+  settings.assign_public_ip = env_bool(env, "ASSIGN_PUBLIC_IP", false);
   settings.poll_interval = parse_seconds(env, "JOB_POLL_SECONDS", settings.poll_interval, 1, 3600);
   return settings;
 }
@@ -121,7 +105,7 @@ DispatcherConfig parse_dispatcher_config(const Environment& env) {
     throw Error(ErrorKind::kConfig, "JOB_IMAGE is required when LAUNCHER=docker");
   }
   config.max_concurrency = static_cast<int>(parse_integer(env, "MAX_CONCURRENCY", config.max_concurrency, 1, 256));
-  config.health_port = static_cast<int>(parse_integer(env, "HEALTH_PORT", config.health_port, 0, 65535));
+  config.health_port = health_port_from(env);
   config.health_address = get_or(env, "HEALTH_ADDRESS", config.health_address);
   config.wait_time = parse_seconds(env, "WAIT_TIME_SECONDS", config.wait_time, 0, 20);
   config.visibility_timeout = parse_seconds(env, "VISIBILITY_TIMEOUT_SECONDS", config.visibility_timeout, 10, 43200);
@@ -136,18 +120,12 @@ DispatcherConfig parse_dispatcher_config(const Environment& env) {
   config.region = region_of(env);
   config.sqs_endpoint = endpoint_for(env, "AWS_ENDPOINT_URL_SQS");
   if (config.sqs_endpoint.empty()) config.sqs_endpoint = endpoint_of_queue_url("QUEUE_URL", config.queue_url);
-  const auto format = get_or(env, "TXT2PDF_LOG_FORMAT", "json");
-  if (format != "json" && format != "human") {
-    throw Error(ErrorKind::kConfig, "TXT2PDF_LOG_FORMAT=\"" + format + "\" is not json or human");
-  }
-  config.log_format = format == "json" ? LogFormat::kJson : LogFormat::kHuman;
+  config.log_format = log_format_from(env);
   config.s3.region = config.region;
   config.s3.endpoint_url = endpoint_for(env, "AWS_ENDPOINT_URL_S3");
-  config.s3.force_path_style = parse_bool(env, "TXT2PDF_S3_FORCE_PATH_STYLE", false);
+  config.s3.force_path_style = env_bool(env, "TXT2PDF_S3_FORCE_PATH_STYLE", false);
   config.aws = parse_aws_launcher_settings(env);
-  // CONSOLE=on/off as documented; the other boolean spellings work too.
-  const auto console = get_or(env, "CONSOLE", "off");
-  config.console.enabled = console == "on" || (console != "off" && parse_bool(env, "CONSOLE", false));
+  config.console.enabled = env_bool(env, "CONSOLE", false);
   config.console.address = get_or(env, "CONSOLE_ADDRESS", config.console.address);
   config.console.port = static_cast<int>(parse_integer(env, "CONSOLE_PORT", config.console.port, 0, 65535));
   config.console.token = get_or(env, "CONSOLE_TOKEN", "");

@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "txt2pdf/core/error.hpp"
+#include "txt2pdf/core/strings.hpp"
 
 namespace txt2pdf {
 namespace {
@@ -12,12 +13,6 @@ namespace {
 // Answers in a row that do not list a job before it counts as lost (DescribeJobs can lag a
 // fresh SubmitJob by a moment; a job that stays absent has expired or never existed).
 constexpr int kMissesBeforeLost = 3;
-
-std::string lower(std::string_view text) {
-  std::string result(text);
-  for (auto& c : result) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return result;
-}
 
 void require(const std::string& value, const char* variable, std::string_view launcher) {
   if (value.empty()) {
@@ -213,7 +208,7 @@ class EcsLauncher final : public Launcher {
 std::string route_launcher(const std::map<std::string, std::string>& source_metadata) {
   constexpr std::string_view kPrefix = "x-amz-meta-";
   for (const auto& [name, value] : source_metadata) {
-    std::string key = lower(name);
+    std::string key = to_lower(name);
     if (key.compare(0, kPrefix.size(), kPrefix) == 0) key.erase(0, kPrefix.size());
     if (key == "processor-type" && value == "pool") return "batch";
   }
@@ -230,13 +225,6 @@ void check_aws_launcher_settings(const AwsLauncherSettings& settings, std::strin
     // Fargate tasks use awsvpc networking: RunTask is refused without a subnet.
     if (settings.subnets.empty()) require("", "SUBNETS", launcher);
   }
-}
-
-std::vector<std::pair<std::string, std::string>> job_environment(const JobSpec& spec) {
-  std::vector<std::pair<std::string, std::string>> environment = {
-      {"SOURCE_BUCKET", spec.source_bucket}, {"OBJECT_KEY", spec.object_key}, {"DEST_BUCKET", spec.dest_bucket}};
-  if (!spec.dest_key.empty()) environment.emplace_back("DEST_KEY", spec.dest_key);
-  return environment;
 }
 
 std::string batch_endpoint_of(const AwsLauncherSettings& settings) {

@@ -8,6 +8,7 @@
 #include <csignal>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 
 #include "txt2pdf/core/error.hpp"
 #include "txt2pdf/core/exit_codes.hpp"
@@ -47,9 +48,12 @@ class ChildJob final : public RunningJob {
     } else if (WIFEXITED(status)) {
       outcome_.exit_code = WEXITSTATUS(status);
       // The CLI's own failures (daemon unreachable, image missing, cannot exec) are not the job's.
+      // 125: the daemon failed (unreachable, restarting): may pass. 126/127: the image's command
+      // cannot be invoked or found: JOB_IMAGE is wrong, and a launcher that cannot start its
+      // command is a configuration error (64: dead-lettered with the reason, not retried forever).
       if (docker_ && (outcome_.exit_code == 125 || outcome_.exit_code == 126 || outcome_.exit_code == 127)) {
         outcome_.detail = "container runtime failed with exit code " + std::to_string(outcome_.exit_code);
-        outcome_.exit_code = kExitTransient;
+        outcome_.exit_code = outcome_.exit_code == 125 ? kExitTransient : kExitConfig;
       }
     } else if (WIFSIGNALED(status)) {
       outcome_.exit_code = kExitTransient;
@@ -115,11 +119,8 @@ bool forwarded_to_container(const std::string& name) {
 }  // namespace
 
 Environment job_variables(const JobSpec& spec) {
-  Environment variables{{"SOURCE_BUCKET", spec.source_bucket},
-                        {"OBJECT_KEY", spec.object_key},
-                        {"DEST_BUCKET", spec.dest_bucket}};
-  if (!spec.dest_key.empty()) variables["DEST_KEY"] = spec.dest_key;
-  return variables;
+  const auto contract = job_environment(spec);
+  return Environment(contract.begin(), contract.end());
 }
 
 std::vector<std::string> child_environment(const Environment& base, const JobSpec& spec) {
@@ -144,9 +145,32 @@ std::string default_job_command() {
   return (self.parent_path() / "txt2pdf-job").string();
 }
 
+std::optional<std::string> find_executable(const std::string& command, const Environment& env) {
+  const auto executable = [](const std::string& path) { return ::access(path.c_str(), X_OK) == 0; };
+  if (command.find('/') != std::string::npos) return executable(command) ? std::optional(command) : std::nullopt;
+  // posix_spawnp's search: each PATH entry (glibc's default when PATH is unset), empty means ".".
+  const std::string path = lookup(env, "PATH").value_or("/bin:/usr/bin");
+  std::size_t start = 0;
+  for (;;) {
+    const auto colon = path.find(':', start);
+    std::string directory = path.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
+    const std::string candidate = (directory.empty() ? std::string(".") : directory) + "/" + command;
+    if (executable(candidate)) return candidate;
+    if (colon == std::string::npos) return std::nullopt;
+    start = colon + 1;
+  }
+}
+
 LocalLauncher::LocalLauncher(std::vector<std::string> command, Environment base_env)
     : command_(std::move(command)), base_env_(std::move(base_env)) {
-  if (command_.empty()) command_.push_back(default_job_command());
+  const bool configured = !command_.empty();
+  if (!configured) command_.push_back(default_job_command());
+  // Refused here, at start-up (exit 64), rather than once per message.
+  if (!find_executable(command_[0], base_env_)) {
+    throw Error(ErrorKind::kConfig,
+                configured ? "JOB_COMMAND names \"" + command_[0] + "\", which is not an executable file (or not in PATH)"
+                           : "JOB_COMMAND is not set and " + command_[0] + " (txt2pdf-job beside the dispatcher) is not an executable file");
+  }
 }
 
 std::unique_ptr<RunningJob> LocalLauncher::start(const JobSpec& spec) {

@@ -1,10 +1,11 @@
 #include "txt2pdf/job/config.hpp"
 
 #include <cctype>
-#include <charconv>
 #include <optional>
 
+#include "txt2pdf/core/env_values.hpp"
 #include "txt2pdf/core/error.hpp"
+#include "txt2pdf/core/strings.hpp"
 
 namespace txt2pdf {
 namespace {
@@ -58,62 +59,15 @@ void check_object_key(std::string_view variable, const std::string& key) {
   }
 }
 
-bool parse_bool(std::string_view variable, const std::string& text) {
-  std::string lower;
-  for (char c : text) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (lower == "1" || lower == "true" || lower == "yes" || lower == "on") return true;
-  if (lower == "0" || lower == "false" || lower == "no" || lower == "off") return false;
-  throw config_error(variable, "must be true or false, got \"" + text + "\"");
-}
-
-long long parse_positive(std::string_view variable, const std::string& text, long long max) {
-  long long value = 0;
-  const auto* end = text.data() + text.size();
-  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
-  if (ec != std::errc() || ptr != end || value <= 0 || value > max) {
-    throw config_error(variable, "must be a whole number from 1 to " + std::to_string(max) + ", got \"" + text + "\"");
-  }
-  return value;
-}
-
-std::string endpoint_url(const Environment& env, std::string_view variable) {
-  auto url = *lookup(env, variable);
-  if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) {
-    throw config_error(variable, "must start with http:// or https://, got \"" + url + "\"");
-  }
-  while (!url.empty() && url.back() == '/') url.pop_back();
-  return url;
-}
-
 }  // namespace
 
 std::string default_dest_key(std::string_view object_key) {
   constexpr std::string_view kTxt = ".txt";
   if (object_key.size() > kTxt.size()) {
     const auto tail = object_key.substr(object_key.size() - kTxt.size());
-    bool is_txt = true;
-    for (std::size_t i = 0; i < kTxt.size(); ++i) {
-      is_txt = is_txt && std::tolower(static_cast<unsigned char>(tail[i])) == kTxt[i];
-    }
-    if (is_txt) return std::string(object_key.substr(0, object_key.size() - kTxt.size())) + ".pdf";
+    if (iequals(tail, kTxt)) return std::string(object_key.substr(0, object_key.size() - kTxt.size())) + ".pdf";
   }
   return std::string(object_key) + ".pdf";
-}
-
-std::uint64_t parse_byte_size(std::string_view variable, std::string_view text) {
-  std::uint64_t number = 0;
-  const auto* end = text.data() + text.size();
-  const auto [ptr, ec] = std::from_chars(text.data(), end, number);
-  const std::string_view suffix(ptr, static_cast<std::size_t>(end - ptr));
-  std::uint64_t unit = 0;
-  if (suffix.empty() || suffix == "B") unit = 1;
-  else if (suffix == "KiB" || suffix == "K") unit = 1ull << 10;
-  else if (suffix == "MiB" || suffix == "M") unit = 1ull << 20;
-  else if (suffix == "GiB" || suffix == "G") unit = 1ull << 30;
-  if (ec != std::errc() || unit == 0 || number == 0 || number > (UINT64_MAX / unit)) {
-    throw config_error(variable, "must be a size such as 268435456, 256MiB or 1GiB, got \"" + std::string(text) + "\"");
-  }
-  return number * unit;
 }
 
 JobConfig parse_job_config(const Environment& env) {
@@ -134,11 +88,9 @@ JobConfig parse_job_config(const Environment& env) {
   if (auto region = lookup(env, "AWS_REGION")) config.s3.region = *region;
   else if (auto default_region = lookup(env, "AWS_DEFAULT_REGION")) config.s3.region = *default_region;
   // The SDKs' precedence: the service-specific endpoint wins over the global one.
-  if (lookup(env, "AWS_ENDPOINT_URL_S3")) config.s3.endpoint_url = endpoint_url(env, "AWS_ENDPOINT_URL_S3");
-  else if (lookup(env, "AWS_ENDPOINT_URL")) config.s3.endpoint_url = endpoint_url(env, "AWS_ENDPOINT_URL");
-  if (auto path_style = lookup(env, "TXT2PDF_S3_FORCE_PATH_STYLE")) {
-    config.s3.force_path_style = parse_bool("TXT2PDF_S3_FORCE_PATH_STYLE", *path_style);
-  }
+  if (auto url = env_url(env, "AWS_ENDPOINT_URL_S3")) config.s3.endpoint_url = *url;
+  else if (auto global = env_url(env, "AWS_ENDPOINT_URL")) config.s3.endpoint_url = *global;
+  config.s3.force_path_style = env_bool(env, "TXT2PDF_S3_FORCE_PATH_STYLE", config.s3.force_path_style);
 
   if (auto sse = lookup(env, "TXT2PDF_SSE")) {
     if (*sse == "AES256") config.sse = SseMode::kAes256;
@@ -152,20 +104,14 @@ JobConfig parse_job_config(const Environment& env) {
   }
 
   if (auto max = lookup(env, "MAX_INPUT_BYTES")) config.max_input_bytes = parse_byte_size("MAX_INPUT_BYTES", *max);
-  if (auto ms = lookup(env, "TXT2PDF_CONNECT_TIMEOUT_MS")) {
-    config.connect_timeout = std::chrono::milliseconds(parse_positive("TXT2PDF_CONNECT_TIMEOUT_MS", *ms, 600000));
-  }
-  if (auto s = lookup(env, "TXT2PDF_LOW_SPEED_TIMEOUT_S")) {
-    config.low_speed_timeout = std::chrono::seconds(parse_positive("TXT2PDF_LOW_SPEED_TIMEOUT_S", *s, 3600));
-  }
-  if (auto attempts = lookup(env, "TXT2PDF_MAX_ATTEMPTS")) {
-    config.max_attempts = static_cast<int>(parse_positive("TXT2PDF_MAX_ATTEMPTS", *attempts, 20));
-  }
-  if (auto format = lookup(env, "TXT2PDF_LOG_FORMAT")) {
-    if (*format == "json") config.log_format = LogFormat::kJson;
-    else if (*format == "human") config.log_format = LogFormat::kHuman;
-    else throw config_error("TXT2PDF_LOG_FORMAT", "must be json or human, got \"" + *format + "\"");
-  }
+  config.connect_timeout = std::chrono::milliseconds(
+      env_integer(env, "TXT2PDF_CONNECT_TIMEOUT_MS", config.connect_timeout.count(), 1, 600000));
+  config.low_speed_timeout = env_duration(env, "TXT2PDF_LOW_SPEED_TIMEOUT_S", config.low_speed_timeout,
+                                          std::chrono::seconds(1), std::chrono::seconds(3600));
+  config.max_attempts = static_cast<int>(env_integer(env, "TXT2PDF_MAX_ATTEMPTS", config.max_attempts, 1, 20));
+  config.log_format = log_format_from(env);
+  // The only reader of TMPDIR: the job's temporary files go there.
+  config.temp_dir = lookup(env, "TMPDIR").value_or(config.temp_dir);
   return config;
 }
 

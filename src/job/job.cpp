@@ -15,6 +15,8 @@
 #include "txt2pdf/aws/credentials.hpp"
 #include "txt2pdf/core/error.hpp"
 #include "txt2pdf/core/exit_codes.hpp"
+#include "txt2pdf/core/strings.hpp"
+#include "txt2pdf/core/temp_file.hpp"
 #include "txt2pdf/net/http.hpp"
 #include "txt2pdf/render/render.hpp"
 #include "txt2pdf/aws/sigv4.hpp"
@@ -34,42 +36,6 @@ double elapsed_ms(SteadyClock::time_point since) {
 
 std::string s3_url(const std::string& bucket, const std::string& key) { return "s3://" + bucket + "/" + key; }
 
-// A temporary file removed when it goes out of scope, so no partial download or PDF outlives a
-// failed job.
-class TempFile {
- public:
-  TempFile(const std::string& dir, const char* suffix) {
-    std::string pattern = dir + "/txt2pdf-XXXXXX" + suffix;
-    fd_ = ::mkstemps(pattern.data(), static_cast<int>(std::strlen(suffix)));
-    if (fd_ < 0) {
-      throw Error(ErrorKind::kInternal, "cannot create a temporary file in " + dir + ": " + std::strerror(errno) +
-                                            " (set TMPDIR to a writable directory)");
-    }
-    path_ = pattern;
-  }
-  TempFile(const TempFile&) = delete;
-  TempFile& operator=(const TempFile&) = delete;
-  ~TempFile() {
-    if (fd_ >= 0) ::close(fd_);
-    ::unlink(path_.c_str());
-  }
-  [[nodiscard]] int fd() const { return fd_; }
-  [[nodiscard]] const std::string& path() const { return path_; }
-
- private:
-  int fd_ = -1;
-  std::string path_;
-};
-
-void write_all(int fd, std::string_view data, const std::string& path) {
-  while (!data.empty()) {
-    const auto written = ::write(fd, data.data(), data.size());
-    if (written < 0 && errno == EINTR) continue;
-    if (written < 0) throw Error(ErrorKind::kTransient, "cannot write " + path + ": " + std::strerror(errno));
-    data.remove_prefix(static_cast<std::size_t>(written));
-  }
-}
-
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::ostringstream content;
@@ -87,7 +53,7 @@ std::string metadata_value(const ObjectInfo& info, const char* name) {
 void verify_destination(const ObjectInfo& dest, std::uint64_t expected_bytes, const std::string& source_etag,
                         const std::string& where) {
   const auto etag = metadata_value(dest, kSourceEtagMetadata);
-  if (dest.size != expected_bytes || etag != source_etag) {
+  if (dest.size != expected_bytes || !same_etag(etag, source_etag)) {
     throw Error(ErrorKind::kVerifyMismatch, "verification of " + where + " failed: Content-Length " +
                                                 std::to_string(dest.size) + " (sent " + std::to_string(expected_bytes) +
                                                 "), source-etag \"" + etag + "\" (expected \"" + source_etag + "\")");
@@ -119,7 +85,7 @@ JobReport run_job(const JobConfig& config, const RenderOptions& base_options, S3
   // Idempotency: a PDF already made from this very source version (the HEAD just read its
   // source-etag) is not rendered again.
   if (const auto existing = s3.head_object(config.dest_bucket, config.dest_key);
-      existing && metadata_value(*existing, kSourceEtagMetadata) == source->etag) {
+      existing && same_etag(metadata_value(*existing, kSourceEtagMetadata), source->etag)) {
     report.skipped = true;
     report.pdf_bytes = existing->size;
     report.head_ms = elapsed_ms(started);
@@ -131,7 +97,7 @@ JobReport run_job(const JobConfig& config, const RenderOptions& base_options, S3
   report.head_ms = elapsed_ms(started);
 
   started = SteadyClock::now();
-  TempFile input(temp_dir, ".txt");
+  TempFile input(temp_dir, "txt2pdf-", ".txt");
   std::uint64_t received = 0;
   s3.get_object(
       config.source_bucket, config.object_key,
@@ -149,7 +115,7 @@ JobReport run_job(const JobConfig& config, const RenderOptions& base_options, S3
 
   started = SteadyClock::now();
   if (::lseek(input.fd(), 0, SEEK_SET) != 0) throw Error(ErrorKind::kInternal, "cannot rewind " + input.path());
-  TempFile pdf(temp_dir, ".pdf");
+  TempFile pdf(temp_dir, "txt2pdf-", ".pdf");
   const auto stats = render_pdf(input.fd(), pdf.path(), options);
   const auto body = read_file(pdf.path());
   report.render_ms = elapsed_ms(started);
@@ -185,7 +151,7 @@ JobReport run_job(const JobConfig& config, const RenderOptions& base_options, S3
 }
 
 int run_job_command(const Environment& env) {
-  Logger log(lookup(env, "TXT2PDF_LOG_FORMAT").value_or("json") == "human" ? LogFormat::kHuman : LogFormat::kJson);
+  Logger log(log_format_or_json(env));
   nlohmann::json context = nlohmann::json::object();
   const auto started = SteadyClock::now();
   try {
@@ -208,8 +174,7 @@ int run_job_command(const Environment& env) {
     AwsClient aws(*http, *credentials, clock, retry);
     S3Client s3(aws, config.s3);
 
-    const auto temp_dir = lookup(env, "TMPDIR").value_or("/tmp");
-    const auto report = run_job(config, options, s3, log, temp_dir);
+    const auto report = run_job(config, options, s3, log, config.temp_dir);
     auto fields = context;
     fields.update({{"phase", "done"}, {"skipped", report.skipped}, {"bytes", report.source_bytes},
                    {"pdf_bytes", report.pdf_bytes}, {"pages", report.pages}, {"source_etag", report.source_etag},
@@ -224,11 +189,14 @@ int run_job_command(const Environment& env) {
     fields["phase"] = "failed";
     log.error(error.what(), fields);
     return exit_code_for(error);
-  } catch (const std::exception& error) {
+  } catch (const std::exception&) {
+    // std::bad_alloc (65) and anything else (70), by the one mapping in exit_codes.
+    const auto error = error_from(std::current_exception());
     auto fields = context;
-    fields.update({{"phase", "failed"}, {"error_kind", "internal"}, {"exit_code", exit_code_for(std::current_exception())}});
+    fields.update(error_fields(error));
+    fields.update({{"phase", "failed"}, {"exit_code", exit_code_for(error)}});
     log.error(error.what(), fields);
-    return exit_code_for(std::current_exception());
+    return exit_code_for(error);
   }
 }
 

@@ -9,28 +9,10 @@
 #include "curl_api.hpp"
 #include "txt2pdf/core/error.hpp"
 #include "txt2pdf/core/signals.hpp"
+#include "txt2pdf/core/strings.hpp"
 
 namespace txt2pdf {
 namespace {
-
-[[nodiscard]] bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
-[[nodiscard]] std::string lower(std::string_view text) {
-  std::string out(text);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-[[nodiscard]] std::string_view trim(std::string_view text) {
-  const auto first = text.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos) return {};
-  const auto last = text.find_last_not_of(" \t\r\n");
-  return text.substr(first, last - first + 1);
-}
 
 // curl_global_init is not thread-safe and must run once before any handle exists; a function-local
 // static gives exactly that (C++11 guarantees one initialisation even with racing threads).
@@ -87,7 +69,7 @@ extern "C" size_t on_header(char* buffer, size_t size, size_t count, void* user)
     // A new status line: drop headers of any interim (1xx) response that came before.
     transfer.response.headers.clear();
   } else if (const auto colon = line.find(':'); colon != std::string_view::npos) {
-    transfer.response.headers.emplace_back(lower(trim(line.substr(0, colon))),
+    transfer.response.headers.emplace_back(to_lower(trim(line.substr(0, colon))),
                                            std::string(trim(line.substr(colon + 1))));
   }
   return size * count;

@@ -13,22 +13,12 @@
 #include <cstring>
 
 #include "txt2pdf/core/error.hpp"
+#include "txt2pdf/core/strings.hpp"
 
 namespace txt2pdf {
 namespace {
 
 using Steady = std::chrono::steady_clock;
-
-std::string lower(std::string text) {
-  for (auto& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return text;
-}
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r')) text.remove_suffix(1);
-  return text;
-}
 
 const char* reason_phrase(int status) {
   switch (status) {
@@ -143,7 +133,7 @@ std::optional<ServerRequest> parse_request_head(std::string_view head) {
     if (header.empty()) break;
     const auto colon = header.find(':');
     if (colon == std::string_view::npos || colon == 0) return std::nullopt;
-    request.headers.emplace_back(lower(std::string(header.substr(0, colon))), std::string(trim(header.substr(colon + 1))));
+    request.headers.emplace_back(to_lower(header.substr(0, colon)), std::string(trim(header.substr(colon + 1))));
   }
   return request;
 }

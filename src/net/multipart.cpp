@@ -3,21 +3,10 @@
 #include <cctype>
 
 #include "txt2pdf/core/error.hpp"
+#include "txt2pdf/core/strings.hpp"
 
 namespace txt2pdf {
 namespace {
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
-  return text;
-}
 
 // The value of parameter `name` in "form-data; name="x"; filename="y"". Browsers send quoted
 // strings with '"' escaped as %22 (WHATWG HTML), so no backslash handling is needed beyond \" .
@@ -28,7 +17,7 @@ std::optional<std::string> parameter(std::string_view header, std::string_view n
     std::string_view rest = trim(header.substr(at));
     const auto equals = rest.find('=');
     if (equals == std::string_view::npos) continue;
-    if (lower(trim(rest.substr(0, equals))) != name) continue;
+    if (to_lower(trim(rest.substr(0, equals))) != name) continue;
     rest = trim(rest.substr(equals + 1));
     if (!rest.empty() && rest.front() == '"') {
       std::string value;
@@ -52,7 +41,7 @@ std::optional<std::string> parameter(std::string_view header, std::string_view n
 
 std::optional<std::string> multipart_boundary(std::string_view content_type) {
   const auto semicolon = content_type.find(';');
-  if (lower(trim(content_type.substr(0, semicolon))) != "multipart/form-data") return std::nullopt;
+  if (to_lower(trim(content_type.substr(0, semicolon))) != "multipart/form-data") return std::nullopt;
   auto boundary = parameter(content_type, "boundary");
   if (!boundary || boundary->empty() || boundary->size() > 70) return std::nullopt;
   return boundary;
@@ -79,7 +68,7 @@ std::vector<FormPart> parse_multipart(std::string_view body, std::string_view bo
       headers = end == std::string_view::npos ? std::string_view() : headers.substr(end + 2);
       const auto colon = line.find(':');
       if (colon == std::string_view::npos) continue;
-      const auto name = lower(trim(line.substr(0, colon)));
+      const auto name = to_lower(trim(line.substr(0, colon)));
       const auto value = trim(line.substr(colon + 1));
       if (name == "content-disposition") {
         if (auto field = parameter(value, "name")) {

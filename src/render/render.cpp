@@ -8,12 +8,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <filesystem>
 #include <memory>
 #include <chrono>
 
 #include "txt2pdf/core/error.hpp"
 #include "txt2pdf/core/exit_codes.hpp"
+#include "txt2pdf/core/temp_file.hpp"
 #include "txt2pdf/render/pdf.hpp"
 #include "txt2pdf/render/render_writer.hpp"
 #include "txt2pdf/render/text_decode.hpp"
@@ -41,16 +41,6 @@ std::size_t read_some(int fd, char* buffer, std::size_t want) {
   return done;
 }
 
-void write_all(int fd, const char* data, std::size_t size) {
-  while (size > 0) {
-    const auto wrote = ::write(fd, data, size);
-    if (wrote < 0 && errno == EINTR) continue;
-    if (wrote <= 0) throw Error(ErrorKind::kTransient, std::string("writing the PDF: ") + std::strerror(errno));
-    data += wrote;
-    size -= static_cast<std::size_t>(wrote);
-  }
-}
-
 // "Latin" mode (built-in Courier, nothing embedded) when the start of the text needs nothing
 // beyond Windows-1252; characters outside it later still get a TrueType font.
 bool fits_windows_1252(std::u32string_view text) {
@@ -60,42 +50,24 @@ bool fits_windows_1252(std::u32string_view text) {
   return true;
 }
 
-// A temporary file beside `path` (or in $TMPDIR for "-"); removed unless released.
-class TempFile {
- public:
-  explicit TempFile(const std::string& output_path) {
-    std::string directory = ".";
-    std::string base = "txt2pdf";
-    if (output_path == "-") {
-      directory = std::filesystem::temp_directory_path().string();
-    } else {
-      const auto slash = output_path.rfind('/');
-      if (slash != std::string::npos) directory = output_path.substr(0, slash == 0 ? 1 : slash);
-      base = output_path.substr(slash == std::string::npos ? 0 : slash + 1);
-    }
-    path_ = directory + "/." + base + ".XXXXXX";
-    const int fd = ::mkstemp(path_.data());
-    if (fd < 0) {
-      throw Error(ErrorKind::kTransient, "cannot create a temporary file in " + directory + ": " + std::strerror(errno));
-    }
-    // mkstemp makes the file 0600; the renamed PDF should get the mode any new file gets (0666
-    // less the umask). Reading the umask sets it, so set it back (renders are single-threaded).
-    const mode_t umask_bits = ::umask(0);
-    ::umask(umask_bits);
-    ::fchmod(fd, 0666 & ~umask_bits);
-    ::close(fd);
+// A temporary file beside `output_path` (in `temp_dir` for "-"), closed, with the mode a new
+// file gets: mkstemp makes it 0600, and the renamed PDF should be 0666 less the umask. Reading the
+// umask sets it, so set it back (renders are single-threaded).
+std::unique_ptr<TempFile> staging_file(const std::string& output_path, const std::string& temp_dir) {
+  std::string directory = temp_dir;
+  std::string base = "txt2pdf";
+  if (output_path != "-") {
+    const auto slash = output_path.rfind('/');
+    directory = slash == std::string::npos ? "." : output_path.substr(0, slash == 0 ? 1 : slash);
+    base = output_path.substr(slash == std::string::npos ? 0 : slash + 1);
   }
-  ~TempFile() {
-    if (!path_.empty()) ::unlink(path_.c_str());
-  }
-  TempFile(const TempFile&) = delete;
-  TempFile& operator=(const TempFile&) = delete;
-  [[nodiscard]] const std::string& path() const { return path_; }
-  void release() { path_.clear(); }
-
- private:
-  std::string path_;
-};
+  auto file = std::make_unique<TempFile>(directory, "." + base + ".", "");
+  const mode_t umask_bits = ::umask(0);
+  ::umask(umask_bits);
+  ::fchmod(file->fd(), 0666 & ~umask_bits);
+  file->close();
+  return file;
+}
 
 std::uint64_t file_size(const std::string& path) {
   struct stat info {};
@@ -108,7 +80,9 @@ void copy_to_stdout(const std::string& path) {
   if (fd < 0) throw Error(ErrorKind::kTransient, "cannot reopen " + path);
   std::string buffer(kReadSize, '\0');
   try {
-    for (std::size_t got; (got = read_some(fd, buffer.data(), buffer.size())) > 0;) write_all(1, buffer.data(), got);
+    for (std::size_t got; (got = read_some(fd, buffer.data(), buffer.size())) > 0;) {
+      write_all(1, std::string_view(buffer.data(), got), "the PDF to stdout");
+    }
   } catch (...) {
     ::close(fd);
     throw;
@@ -116,8 +90,9 @@ void copy_to_stdout(const std::string& path) {
   ::close(fd);
 }
 
-void save(PdfDocument& pdf, const std::string& output_path, RenderStats& stats) {
-  TempFile temp(output_path);
+void save(PdfDocument& pdf, const std::string& output_path, const std::string& temp_dir, RenderStats& stats) {
+  const auto staged = staging_file(output_path, temp_dir);
+  TempFile& temp = *staged;
   pdf.save(temp.path());
   stats.output_bytes = file_size(temp.path());
   if (output_path == "-") {
@@ -132,7 +107,8 @@ void save(PdfDocument& pdf, const std::string& output_path, RenderStats& stats) 
 
 }  // namespace
 
-RenderStats render_pdf(int input_fd, const std::string& output_path, const RenderOptions& options) {
+RenderStats render_pdf(int input_fd, const std::string& output_path, const RenderOptions& options,
+                       const std::string& temp_dir) {
   RenderStats stats;
   const auto geometry = PageGeometry::from(options);
 
@@ -181,7 +157,7 @@ RenderStats render_pdf(int input_fd, const std::string& output_path, const Rende
   info.creation_date = options.creation_date;
   info.missing_glyphs = std::to_string(stats.missing_glyphs);
   pdf.set_info(info);
-  save(pdf, output_path, stats);
+  save(pdf, output_path, temp_dir, stats);
   return stats;
 }
 
@@ -269,7 +245,7 @@ int run_render_command(const std::vector<std::string>& args, const Environment& 
   for (const auto& arg : args) {
     if (arg == "--help" || arg == "-h") {
       const auto text = usage();
-      write_all(1, text.data(), text.size());
+      write_all(1, text, "the usage to stdout");
       return kExitOk;
     }
   }
@@ -286,7 +262,7 @@ int run_render_command(const std::vector<std::string>& args, const Environment& 
     const int fd = open_input(files[0]);
     RenderStats stats;
     try {
-      stats = render_pdf(fd, files[1], options);
+      stats = render_pdf(fd, files[1], options, lookup(env, "TMPDIR").value_or("/tmp"));
     } catch (...) {
       if (fd != 0) ::close(fd);
       throw;
@@ -308,9 +284,11 @@ int run_render_command(const std::vector<std::string>& args, const Environment& 
   } catch (const Error& error) {
     logger.error("render failed", error_fields(error));
     return exit_code_for(error);
-  } catch (const std::exception& error) {
-    logger.error("render failed", {{"error_kind", "internal"}, {"error", error.what()}});
-    return kExitInternal;
+  } catch (const std::exception&) {
+    // std::bad_alloc (65) and anything else (70), by the one mapping in exit_codes.
+    const auto error = error_from(std::current_exception());
+    logger.error("render failed", error_fields(error));
+    return exit_code_for(error);
   }
 }
 

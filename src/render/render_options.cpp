@@ -7,16 +7,12 @@
 #include <ctime>
 #include <functional>
 
+#include "txt2pdf/core/env_values.hpp"
 #include "txt2pdf/core/error.hpp"
+#include "txt2pdf/core/strings.hpp"
 
 namespace txt2pdf {
 namespace {
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
 
 const char* source_name(OptionSource source) {
   switch (source) {
@@ -42,11 +38,10 @@ std::string spelled(std::string_view name, OptionSource source) {
                         spelled(name, source) + ": expected " + std::string(expected));
 }
 
+// The one boolean syntax (core/env_values); only the error differs by source (64 or 65).
 bool parse_bool(std::string_view name, std::string_view value, OptionSource source) {
-  const auto text = lower(value);
-  if (text == "1" || text == "true" || text == "yes" || text == "on") return true;
-  if (text == "0" || text == "false" || text == "no" || text == "off") return false;
-  fail(name, value, source, "true/false, yes/no, on/off or 1/0");
+  if (const auto parsed = value_bool(value)) return *parsed;
+  fail(name, value, source, bool_syntax());
 }
 
 double parse_number(std::string_view name, std::string_view value, OptionSource source, double min, double max) {
@@ -94,7 +89,7 @@ const std::vector<OptionEntry>& entries() {
   static const std::vector<OptionEntry> kEntries{
       {{"paper", "A4, Letter, Legal, A3", "paper size (environment: also PAPER)"},
        [](RenderOptions& o, std::string_view v, OptionSource s) {
-         const auto p = lower(v);
+         const auto p = to_lower(v);
          if (p == "a4") o.paper = Paper::kA4;
          else if (p == "letter") o.paper = Paper::kLetter;
          else if (p == "legal") o.paper = Paper::kLegal;
@@ -141,7 +136,7 @@ void set_render_time(RenderOptions& options, std::chrono::system_clock::time_poi
 }
 
 void apply_option(RenderOptions& options, std::string_view name, std::string_view value, OptionSource source) {
-  const auto key = lower(name);
+  const auto key = to_lower(name);
   for (const auto& entry : entries()) {
     if (key == entry.doc.name) {
       entry.set(options, value, source);
@@ -164,7 +159,7 @@ void apply_environment(RenderOptions& options, const Environment& env) {
 void apply_object_metadata(RenderOptions& options, const std::map<std::string, std::string>& metadata) {
   constexpr std::string_view kPrefix = "txt2pdf-";
   for (const auto& [raw_key, value] : metadata) {
-    auto key = lower(raw_key);
+    auto key = to_lower(raw_key);
     if (key.rfind("x-amz-meta-", 0) == 0) key.erase(0, 11);
     if (key.rfind(kPrefix, 0) != 0) continue;
     apply_option(options, std::string_view(key).substr(kPrefix.size()), value, OptionSource::kObjectMetadata);

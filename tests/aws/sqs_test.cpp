@@ -190,7 +190,8 @@ TEST(SqsErrors, KindsFromCodesAndStatus) {
   EXPECT_EQ(kind_of(403, R"({"__type":"com.amazon.coral.service#AccessDeniedException"})"), ErrorKind::kAccessDenied);
   EXPECT_EQ(kind_of(500, R"({"__type":"com.amazonaws.sqs#InternalError"})"), ErrorKind::kTransient);
   EXPECT_EQ(kind_of(503, "<html>busy</html>"), ErrorKind::kTransient);
-  EXPECT_EQ(kind_of(400, R"({"__type":"com.amazonaws.sqs#InvalidParameterValue"})"), ErrorKind::kInternal);
+  // An unknown 4xx is config for every service (aws_errors.hpp says why); it was internal for SQS.
+  EXPECT_EQ(kind_of(400, R"({"__type":"com.amazonaws.sqs#InvalidParameterValue"})"), ErrorKind::kConfig);
 }
 
 // SqsClient end to end over a fake transport: signed, sent to the endpoint with QueueUrl in the body.

@@ -38,10 +38,56 @@ TEST(ExitCodes, TableRetryColumnAgreesWithMapping) {
   }
 }
 
-TEST(ExitCodes, CatchAllMapsUnknownExceptionsToInternalAndOomToTransient) {
+// Out of memory has one answer everywhere (it was 75 in the job's catch-all and 70 in `render`):
+// 65, permanent, so an input too large for the memory limit never loops through retries.
+TEST(ExitCodes, CatchAllMapsUnknownExceptionsToInternalAndOomToBadInput) {
   EXPECT_EQ(exit_code_for(std::make_exception_ptr(std::runtime_error("boom"))), kExitInternal);
-  EXPECT_EQ(exit_code_for(std::make_exception_ptr(std::bad_alloc())), kExitTransient);
+  EXPECT_EQ(exit_code_for(std::make_exception_ptr(std::bad_alloc())), kExitBadInput);
   EXPECT_EQ(exit_code_for(std::make_exception_ptr(Error(ErrorKind::kNotFound, "gone"))), kExitNotFound);
+  EXPECT_EQ(exit_code_for(std::make_exception_ptr(42)), kExitInternal);
+}
+
+TEST(ExitCodes, ErrorFromGivesTheSameAnswerWithAMessage) {
+  const auto oom = error_from(std::make_exception_ptr(std::bad_alloc()));
+  EXPECT_EQ(oom.kind(), ErrorKind::kBadInput);
+  EXPECT_FALSE(oom.retryable());
+  EXPECT_NE(std::string(oom.what()).find("more memory than"), std::string::npos) << oom.what();
+  EXPECT_EQ(exit_code_for(oom), exit_code_for(std::make_exception_ptr(std::bad_alloc())));
+  const auto bug = error_from(std::make_exception_ptr(std::logic_error("boom")));
+  EXPECT_EQ(bug.kind(), ErrorKind::kInternal);
+  EXPECT_STREQ(bug.what(), "boom");
+  const auto kept = error_from(std::make_exception_ptr(Error(ErrorKind::kAccessDenied, "no").with_aws(403, "AccessDenied", "r")));
+  EXPECT_EQ(kept.kind(), ErrorKind::kAccessDenied);
+  EXPECT_EQ(kept.aws_code(), "AccessDenied");
+}
+
+TEST(ExitCodes, KindForExitCodeInvertsTheTable) {
+  for (const auto& row : kExitCodeTable) {
+    const auto kind = error_kind_for_exit_code(row.code);
+    if (row.code == kExitOk) {
+      EXPECT_FALSE(kind);
+      continue;
+    }
+    ASSERT_TRUE(kind) << row.code;
+    EXPECT_EQ(exit_code_for(*kind), row.code);
+    EXPECT_STREQ(to_string(*kind), row.name) << "the table's name is the kind's name";
+  }
+  for (int code : {1, 2, 137, 255}) EXPECT_FALSE(error_kind_for_exit_code(code)) << code;
+}
+
+TEST(ExitCodes, RetryScopeFollowsTheKindUnlessSet) {
+  EXPECT_EQ(Error(ErrorKind::kTransient, "x").retry_scope(), RetryScope::kRequest);
+  EXPECT_EQ(Error(ErrorKind::kVerifyMismatch, "x").retry_scope(), RetryScope::kJob);
+  EXPECT_EQ(Error(ErrorKind::kCancelled, "x").retry_scope(), RetryScope::kJob);
+  for (auto kind : {ErrorKind::kConfig, ErrorKind::kBadInput, ErrorKind::kNotFound, ErrorKind::kAccessDenied,
+                    ErrorKind::kInternal}) {
+    EXPECT_EQ(Error(kind, "x").retry_scope(), RetryScope::kNever) << to_string(kind);
+  }
+  Error precondition(ErrorKind::kTransient, "412");
+  precondition.with_retry_scope(RetryScope::kJob);
+  EXPECT_TRUE(precondition.retryable());
+  EXPECT_EQ(exit_code_for(precondition), kExitTransient);
+  EXPECT_STREQ(to_string(precondition.retry_scope()), "job");
 }
 
 // The README's exit-code table is the user's contract: every code in the table must be in the

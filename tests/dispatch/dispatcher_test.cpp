@@ -206,8 +206,15 @@ TEST(LocalLauncherTest, KilledJobIsTransientAndStopSendsSigterm) {
   EXPECT_NE(killed_outcome->detail.find("signal 9"), std::string::npos) << killed_outcome->detail;
 }
 
-TEST(LocalLauncherTest, MissingCommandIsAConfigError) {
-  LocalLauncher launcher({"/nonexistent/txt2pdf-job"}, {});
+TEST(LocalLauncherTest, CommandGoneAfterStartUpIsAConfigError) {
+  const auto script = std::filesystem::temp_directory_path() / ("vanishing-job-" + std::to_string(::getpid()));
+  {
+    std::ofstream out(script);
+    out << "#!/bin/sh\nexit 0\n";
+  }
+  std::filesystem::permissions(script, std::filesystem::perms::owner_all);
+  LocalLauncher launcher({script.string()}, {});
+  std::filesystem::remove(script);
   try {
     (void)launcher.start({"in", "k", "out", ""});
     ADD_FAILURE() << "started";
@@ -237,7 +244,7 @@ TEST(DockerLauncherTest, ArgvCarriesNamesNotValues) {
   EXPECT_EQ(argv, expected);
 }
 
-TEST(DockerLauncherTest, RuntimeFailuresAreTransientJobCodesPassThrough) {
+TEST(DockerLauncherTest, RuntimeFailuresAreMappedJobCodesPassThrough) {
   // A stand-in "docker" CLI: exits with the code in $FAKE_DOCKER_EXIT (125: daemon unreachable).
   const auto fake = std::filesystem::temp_directory_path() / ("fake-docker-" + std::to_string(::getpid()));
   {
@@ -245,7 +252,9 @@ TEST(DockerLauncherTest, RuntimeFailuresAreTransientJobCodesPassThrough) {
     script << "#!/bin/sh\nexit \"$FAKE_DOCKER_EXIT\"\n";
   }
   std::filesystem::permissions(fake, std::filesystem::perms::owner_all);
-  for (const auto& [code, expected] : std::vector<std::pair<int, int>>{{125, 75}, {127, 75}, {65, 65}, {0, 0}}) {
+  // 125: the daemon failed (may pass); 126/127: the image's command cannot run (configuration).
+  for (const auto& [code, expected] :
+       std::vector<std::pair<int, int>>{{125, 75}, {126, 64}, {127, 64}, {65, 65}, {0, 0}}) {
     DockerLauncher launcher({fake.string(), "image", {}}, {{"FAKE_DOCKER_EXIT", std::to_string(code)}});
     auto job = launcher.start({"in", "k", "out", ""});
     const auto outcome = wait_for(*job);
@@ -644,6 +653,89 @@ TEST_F(DispatcherLoop, AutoRoutesPoolObjectsToBatchOthersToEcs) {
   ASSERT_EQ(queue.dead().size(), 1u);
   EXPECT_EQ(queue.dead()[0].second.at("exit_code").string_value, "66");
   EXPECT_EQ(queue.dead()[0].second.at("object_key").string_value, "gone.txt");
+}
+
+// A launcher that cannot start its command is a configuration error: the one error -> exit code
+// mapping makes it 64, permanent, so the message goes to the DLQ with the reason instead of
+// coming back as transient forever (it used to be 75).
+TEST_F(DispatcherLoop, LauncherThatCannotStartIsAConfigErrorForTheDlq) {
+  FakeQueue queue(true);
+  add_source("c.txt");
+  auto config = base_config();
+  config.launcher = "docker";  // no such launcher among the fakes: start_task throws kConfig
+  queue.push("m1", s3_event("in", {"c.txt"}));
+  EXPECT_EQ(run_until(queue, [&] { return !queue.deleted().empty(); }, config), 0);
+  const auto dead = queue.dead();
+  ASSERT_EQ(dead.size(), 1u);
+  EXPECT_EQ(dead[0].second.at("exit_code").string_value, "64");
+  EXPECT_EQ(dead[0].second.at("error_kind").string_value, "config");
+  EXPECT_NE(dead[0].second.at("reason").string_value.find("docker"), std::string::npos);
+  EXPECT_TRUE(queue.visibility().empty()) << "not retried";
+}
+
+// Values both programs read are parsed by core/env_values: TXT2PDF_S3_FORCE_PATH_STYLE=on used to
+// make the dispatcher exit 64 while the job accepted it; AWS_ENDPOINT_URL_S3 was not validated.
+TEST(DispatcherConfigTest, SharedValuesFollowTheJobsRules) {
+  Environment env{{"QUEUE_URL", "http://q/1/jobs"}, {"DEST_BUCKET", "out"}};
+  env["TXT2PDF_S3_FORCE_PATH_STYLE"] = "on";
+  EXPECT_TRUE(parse_dispatcher_config(env).s3.force_path_style);
+  env["TXT2PDF_S3_FORCE_PATH_STYLE"] = "Off";
+  EXPECT_FALSE(parse_dispatcher_config(env).s3.force_path_style);
+  env["AWS_ENDPOINT_URL_S3"] = "http://127.0.0.1:7480/";
+  EXPECT_EQ(parse_dispatcher_config(env).s3.endpoint_url, "http://127.0.0.1:7480");
+  env["WAIT_TIME_SECONDS"] = "5s";
+  EXPECT_EQ(parse_dispatcher_config(env).wait_time, 5s);
+  for (const auto& [name, value] : std::vector<std::pair<std::string, std::string>>{
+           {"AWS_ENDPOINT_URL_S3", "127.0.0.1:7480"}, {"AWS_ENDPOINT_URL_SQS", "ftp://q"},
+           {"AWS_ENDPOINT_URL_BATCH", "batch.local"}, {"AWS_ENDPOINT_URL", "https://"},
+           {"HEALTH_PORT", "80x"}, {"HEALTH_PORT", " 8080"}, {"TXT2PDF_S3_FORCE_PATH_STYLE", "2"}}) {
+    Environment bad{{"QUEUE_URL", "http://q/1/jobs"}, {"DEST_BUCKET", "out"}, {name, value}};
+    try {
+      (void)parse_dispatcher_config(bad);
+      ADD_FAILURE() << name << "=" << value;
+    } catch (const Error& error) {
+      EXPECT_EQ(error.kind(), ErrorKind::kConfig);
+      EXPECT_NE(std::string(error.what()).find(name), std::string::npos) << error.what();
+    }
+  }
+}
+
+TEST(DispatcherConfigTest, HealthPortHasOneParserForServiceAndHealthcheck) {
+  EXPECT_EQ(health_port_from({}), 8080);
+  EXPECT_EQ(health_port_from({{"HEALTH_PORT", "9000"}}), 9000);
+  EXPECT_EQ(health_port_from({{"HEALTH_PORT", "0"}}), 0);
+  // atoi made "8o80" port 8 and "x" port 0.
+  for (const char* bad : {"8o80", "x", "-1", "65536"}) {
+    EXPECT_THROW((void)health_port_from({{"HEALTH_PORT", bad}}), Error) << bad;
+  }
+}
+
+TEST(LocalLauncherTest, MissingJobCommandIsRefusedAtStartUp) {
+  for (const std::vector<std::string>& command :
+       std::vector<std::vector<std::string>>{{"/nonexistent/txt2pdf-job"}, {"no-such-txt2pdf-job", "-x"}}) {
+    try {
+      LocalLauncher launcher(command, {{"PATH", "/usr/bin:/bin"}});
+      ADD_FAILURE() << command[0];
+    } catch (const Error& error) {
+      EXPECT_EQ(error.kind(), ErrorKind::kConfig);
+      EXPECT_NE(std::string(error.what()).find("JOB_COMMAND"), std::string::npos) << error.what();
+      EXPECT_EQ(exit_code_for(error), 64);
+    }
+  }
+  EXPECT_EQ(find_executable("sh", {{"PATH", "/nonexistent:/bin"}}), std::optional<std::string>("/bin/sh"));
+  EXPECT_EQ(find_executable("/bin/sh", {}), std::optional<std::string>("/bin/sh"));
+  EXPECT_FALSE(find_executable("sh", {{"PATH", "/nonexistent"}}));
+}
+
+TEST(LauncherContract, OneJobEnvironmentForEveryLauncher) {
+  const JobSpec spec{"in", "a b.txt", "out", "a b.pdf"};
+  const std::vector<std::pair<std::string, std::string>> expected{
+      {"SOURCE_BUCKET", "in"}, {"OBJECT_KEY", "a b.txt"}, {"DEST_BUCKET", "out"}, {"DEST_KEY", "a b.pdf"}};
+  EXPECT_EQ(job_environment(spec), expected);
+  EXPECT_EQ(job_variables(spec), Environment(expected.begin(), expected.end()));
+  EXPECT_EQ(job_environment({"in", "k", "out", ""}).size(), 3u) << "no DEST_KEY when empty";
+  EXPECT_EQ(batch_submit_input({}, spec).environment, expected);
+  EXPECT_EQ(ecs_run_task_input({}, spec).environment, expected);
 }
 
 }  // namespace

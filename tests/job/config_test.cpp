@@ -144,5 +144,33 @@ TEST(JobConfig, SizesAndNumbers) {
   expect_config_error(env, "TXT2PDF_LOG_FORMAT");
 }
 
+// The values the dispatcher reads too go through core/env_values: the same words, the same ranges.
+TEST(JobConfig, SharedValueSyntax) {
+  auto env = minimal_env();
+  for (const char* yes : {"on", "ON", "yes", "1", "enabled"}) {
+    env["TXT2PDF_S3_FORCE_PATH_STYLE"] = yes;
+    EXPECT_TRUE(parse_job_config(env).s3.force_path_style) << yes;
+  }
+  env["TXT2PDF_S3_FORCE_PATH_STYLE"] = "off";
+  EXPECT_FALSE(parse_job_config(env).s3.force_path_style);
+  env["TXT2PDF_LOW_SPEED_TIMEOUT_S"] = "45s";
+  EXPECT_EQ(parse_job_config(env).low_speed_timeout, std::chrono::seconds(45));
+  env["TXT2PDF_LOW_SPEED_TIMEOUT_S"] = "1.5";
+  expect_config_error(env, "TXT2PDF_LOW_SPEED_TIMEOUT_S");
+  env = minimal_env();
+  env["TXT2PDF_CONNECT_TIMEOUT_MS"] = "250";
+  EXPECT_EQ(parse_job_config(env).connect_timeout, std::chrono::milliseconds(250));
+  env["AWS_ENDPOINT_URL"] = "ftp://127.0.0.1";
+  expect_config_error(env, "AWS_ENDPOINT_URL");
+}
+
+// TMPDIR is read by the configuration only.
+TEST(JobConfig, TemporaryDirectoryFromTmpdir) {
+  auto env = minimal_env();
+  EXPECT_EQ(parse_job_config(env).temp_dir, "/tmp");
+  env["TMPDIR"] = "/scratch";
+  EXPECT_EQ(parse_job_config(env).temp_dir, "/scratch");
+}
+
 }  // namespace
 }  // namespace txt2pdf

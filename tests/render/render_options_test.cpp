@@ -122,5 +122,22 @@ TEST(RenderOptions, EveryOptionIsDocumented) {
   }
 }
 
+// Booleans use core/env_values' one set, whatever the source; only the error's kind differs.
+TEST(RenderOptions, BooleansShareTheOneValueParser) {
+  for (const char* yes : {"on", "ENABLED", "True", "1"}) {
+    RenderOptions options;
+    apply_option(options, "landscape", yes, OptionSource::kCommandLine);
+    EXPECT_TRUE(options.landscape) << yes;
+    apply_object_metadata(options, {{"txt2pdf-two-up", yes}});
+    EXPECT_TRUE(options.two_up) << yes;
+  }
+  RenderOptions options;
+  std::string message;
+  EXPECT_EQ(kind_of([&] { apply_option(options, "wrap", "maybe", OptionSource::kEnvironment); }, &message),
+            ErrorKind::kConfig);
+  EXPECT_NE(message.find("TXT2PDF_WRAP"), std::string::npos) << message;
+  EXPECT_EQ(kind_of([&] { apply_object_metadata(options, {{"txt2pdf-wrap", "maybe"}}); }), ErrorKind::kBadInput);
+}
+
 }  // namespace
 }  // namespace txt2pdf

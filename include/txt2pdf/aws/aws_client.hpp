@@ -45,8 +45,8 @@ class AwsClient {
 
   // Signs (fresh signature per attempt, with skew correction) and sends `request`. Returns the
   // first 2xx reply; any other status (3xx too: no redirect is followed) becomes an Error through
-  // `parse_error`. Retries transient errors
-  // (Error::retryable() of the parsed error) up to the policy; throws the last Error otherwise.
+  // `parse_error`. Retries errors whose retry_scope() is RetryScope::kRequest up to the policy;
+  // throws the last Error otherwise (kJob errors such as 412 at once).
   // Error(kTransient) from the HTTP client (no reply) is retried the same way; kCancelled and the
   // other kinds are thrown at once. A skew error (is_clock_skew_code, or a bodiless 403 as HEAD
   // gets) whose Date header is 5 min or more away from the local clock corrects the skew and is

@@ -94,8 +94,5 @@ struct JsonErrorReply {
   std::string request_id;  // x-amzn-RequestId
 };
 [[nodiscard]] JsonErrorReply read_json_error(const HttpResponse& response);
-// The kind for codes every AWS JSON service shares (signature, credentials, throttling, 5xx);
-// nullopt when the service's own table must decide.
-[[nodiscard]] std::optional<ErrorKind> common_error_kind(int http_status, std::string_view code);
 
 }  // namespace txt2pdf::batch

@@ -13,21 +13,11 @@
 namespace txt2pdf {
 
 // The kind for an S3 error code (empty when the reply had no body, e.g. HEAD) and HTTP status:
-//   kNotFound      NoSuchKey, NoSuchBucket, NoSuchVersion; any other 404
-//   kAccessDenied  AccessDenied, InvalidAccessKeyId, SignatureDoesNotMatch, ExpiredToken, InvalidToken,
-//                  TokenRefreshRequired, AccountProblem, AllAccessDisabled; any other 403
-//   kTransient     InternalError, ServiceUnavailable, SlowDown and the throttling codes, RequestTimeout,
-//                  RequestTimeTooSkewed (AwsClient corrects the clock first), PreconditionFailed/412 (the
-//                  object changed under us), BadDigest and XAmzContentSHA256Mismatch (body damaged on the
-//                  way), OperationAborted/409, TemporaryRedirect/307, 408, 429, any 5xx
-//   kBadInput      EntityTooLarge, KeyTooLongError, MetadataTooLarge, InvalidObjectState (archived object), 413:
-//                  the object (or the PDF made from it) is what S3 refuses
-//   kConfig        PermanentRedirect/301 and AuthorizationHeaderMalformed (wrong region, when not corrected),
-//                  InvalidBucketName, InvalidRequest and InvalidArgument (SSE/KMS settings), KMS.*: settings
-//   kInternal      anything else (another 4xx means we sent a malformed request: a bug)
+// classify_aws_error(AwsService::kS3, ...) in aws_errors.hpp, the one table for every service.
 [[nodiscard]] ErrorKind s3_error_kind(int http_status, std::string_view code);
 
-// A non-2xx reply as an Error: kind above, status, Code (for a bodiless reply the status number,
+// A non-2xx reply as an Error: kind and retry scope from the table (412 PreconditionFailed:
+// kTransient with RetryScope::kJob, so AwsClient does not repeat the request), status, Code (for a bodiless reply the status number,
 // as botocore does), RequestId (the x-amz-request-id header when there is no body), and a message
 // "Code: Message (HTTP status)". Never throws; a body that is not S3 error XML is ignored.
 [[nodiscard]] Error parse_s3_error(const HttpResponse& response);

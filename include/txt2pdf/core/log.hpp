@@ -3,8 +3,11 @@
 #pragma once
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
+
+#include "txt2pdf/core/environment.hpp"
 
 namespace txt2pdf {
 
@@ -24,6 +27,15 @@ class Logger {
   LogFormat format_;
   int fd_;
 };
+
+// TXT2PDF_LOG_FORMAT, parsed here only: "json" or "human"; nullopt for anything else.
+[[nodiscard]] std::optional<LogFormat> value_log_format(std::string_view text) noexcept;
+// TXT2PDF_LOG_FORMAT from `env` (json when unset). Throws Error(kConfig) naming the variable for
+// another value: the job's and the dispatcher's configurations call this.
+[[nodiscard]] LogFormat log_format_from(const Environment& env);
+// For the logger main() makes before the configuration is read: a bad value gives json here, and
+// the configuration then reports it (through that logger).
+[[nodiscard]] LogFormat log_format_or_json(const Environment& env) noexcept;
 
 // Fields describing an Error: kind, code, status, request id, message.
 [[nodiscard]] nlohmann::json error_fields(const class Error& error);

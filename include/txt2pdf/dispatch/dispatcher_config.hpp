@@ -79,6 +79,10 @@ struct DispatcherConfig {
 // Throws Error(kConfig) naming the variable that is missing or malformed.
 [[nodiscard]] DispatcherConfig parse_dispatcher_config(const Environment& env);
 
+// HEALTH_PORT (0..65535; 8080 when unset), the one rule for the service and `healthcheck`.
+// Throws Error(kConfig) naming the variable.
+[[nodiscard]] int health_port_from(const Environment& env);
+
 // Only the AWS launcher settings (what launchers_aws needs), with the same rules.
 [[nodiscard]] AwsLauncherSettings parse_aws_launcher_settings(const Environment& env);
 

@@ -5,6 +5,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace txt2pdf {
 
@@ -16,6 +18,11 @@ struct JobSpec {
   std::string dest_bucket;
   std::string dest_key;  // empty: the job's default destination key
 };
+
+// The job's environment contract, written once for every launcher (a local process, docker, the
+// Batch and ECS container overrides): SOURCE_BUCKET, OBJECT_KEY, DEST_BUCKET and, when not empty,
+// DEST_KEY, in this order. txt2pdf-job's configuration (job/config.cpp) reads exactly these.
+[[nodiscard]] std::vector<std::pair<std::string, std::string>> job_environment(const JobSpec& spec);
 
 struct JobOutcome {
   int exit_code = 0;  // the job's exit code; 75 (transient) when the launcher lost the job

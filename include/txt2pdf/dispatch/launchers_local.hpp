@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,7 +12,7 @@
 
 namespace txt2pdf {
 
-// The job's own variables: SOURCE_BUCKET, OBJECT_KEY, DEST_BUCKET and DEST_KEY when set.
+// The job's own variables (job_environment in launcher.hpp) as a map.
 [[nodiscard]] Environment job_variables(const JobSpec& spec);
 
 // `base` (the dispatcher's environment: credentials, endpoints) overlaid with job_variables(spec),
@@ -21,8 +22,14 @@ namespace txt2pdf {
 // "<directory of /proc/self/exe>/txt2pdf-job": the job installed beside the dispatcher.
 [[nodiscard]] std::string default_job_command();
 
-// Runs `command` (argv[0] is a path, or a name looked up in PATH) once per job. A job killed by a
-// signal, or one that could not be spawned, reports exit code 75.
+// Where posix_spawnp would find `command`: itself when it contains a '/', else the first
+// executable in `env`'s PATH (/bin:/usr/bin when unset); nullopt when there is none.
+[[nodiscard]] std::optional<std::string> find_executable(const std::string& command, const Environment& env);
+
+// Runs `command` (argv[0] is a path, or a name looked up in PATH) once per job. The constructor
+// throws Error(kConfig) naming JOB_COMMAND when argv[0] cannot be found (the dispatcher exits 64
+// at start-up); a command that disappears later makes start() throw kConfig too (the message is
+// dead-lettered with the reason). A job killed by a signal reports exit code 75.
 class LocalLauncher final : public Launcher {
  public:
   LocalLauncher(std::vector<std::string> command, Environment base_env);
@@ -48,7 +55,8 @@ struct DockerOptions {
                                                    const JobSpec& spec, const std::string& container_name);
 
 // `docker run --rm` per job; request_stop() sends SIGTERM to the CLI, which forwards it to the
-// container (--sig-proxy). CLI failures (125 daemon error, 126/127 cannot run) report 75.
+// container (--sig-proxy). The CLI's own failures: 125 (daemon error) reports 75, 126/127 (the
+// image's command cannot be run: a configuration error) report 64.
 class DockerLauncher final : public Launcher {
  public:
   DockerLauncher(DockerOptions options, Environment base_env);

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "txt2pdf/core/env_values.hpp"  // parse_byte_size (MAX_INPUT_BYTES) lives there
 #include "txt2pdf/core/environment.hpp"
 #include "txt2pdf/core/log.hpp"
 #include "txt2pdf/aws/s3.hpp"
@@ -27,6 +28,7 @@ struct JobConfig {
   std::chrono::seconds low_speed_timeout{30};
   int max_attempts = 5;
   LogFormat log_format = LogFormat::kJson;
+  std::string temp_dir = "/tmp";  // TMPDIR: the downloaded text and the PDF, removed after the job
 };
 
 // Throws Error(kConfig) naming the variable that is missing or malformed.
@@ -35,7 +37,5 @@ struct JobConfig {
 // "logs/app.txt" -> "logs/app.pdf"; "report" -> "report.pdf"; "a.TXT" -> "a.pdf".
 [[nodiscard]] std::string default_dest_key(std::string_view object_key);
 
-// Parses "268435456", "256MiB", "1GiB", "512KiB". Throws Error(kConfig) naming `variable`.
-[[nodiscard]] std::uint64_t parse_byte_size(std::string_view variable, std::string_view text);
 
 }  // namespace txt2pdf

@@ -32,7 +32,9 @@ struct RenderStats {
 // Throws Error(kBadInput) for binary input (message says why; nothing written), Error(kConfig)
 // when margins and font size leave no room for text, Error(kTransient) for read/write failures
 // (e.g. a full disk), Error(kInternal) for libharu failures.
-[[nodiscard]] RenderStats render_pdf(int input_fd, const std::string& output_path, const RenderOptions& options);
+// For output_path "-" the PDF is staged in `temp_dir` (the caller's TMPDIR), else beside output_path.
+[[nodiscard]] RenderStats render_pdf(int input_fd, const std::string& output_path, const RenderOptions& options,
+                                     const std::string& temp_dir = "/tmp");
 
 // The fields a log record carries for `stats`.
 [[nodiscard]] nlohmann::json stats_fields(const RenderStats& stats);

@@ -133,6 +133,7 @@ void Dispatcher::receiver_loop() {
       log_fields["retry_in_ms"] = delay.count();
       log_fields["consecutive_failures"] = failures;
       deps_.log.error("receive failed", log_fields);
+      if (deps_.observer != nullptr) deps_.observer->receive_failed(error.what());
       if (!sleep_unless_stopped(deps_.clock, delay, deps_.stop)) return;
     }
   }
@@ -167,6 +168,9 @@ void Dispatcher::admit(const sqs::Message& message) {
         deps_.log.info("object skipped", log_fields);
       } else if (!running_objects_.insert(object_id(object.bucket, object.key)).second) {
         task.twin = true;  // the same object is already being converted: wait for that job
+      }
+      if (deps_.observer != nullptr && task.outcome == Outcome::kPending) {
+        deps_.observer->object_queued(object.bucket, object.key, task.spec.dest_key);
       }
       entry->tasks.push_back(std::move(task));
     }
@@ -217,6 +221,7 @@ void Dispatcher::start_task(InFlight& message, Task& task) {
     task.job = found->second->start(task.spec);
     deps_.metrics.job_started(task.launcher);
     deps_.log.info("job started", fields(message, &task));
+    if (deps_.observer != nullptr) deps_.observer->job_started(task.spec.source_bucket, task.spec.object_key);
   } catch (const std::exception& exception) {
     const auto* known = dynamic_cast<const Error*>(&exception);
     const Error error = known != nullptr ? *known : as_error(exception);
@@ -279,6 +284,10 @@ void Dispatcher::finish_task(InFlight& message, Task& task, const JobOutcome& ou
   if (task.outcome == Outcome::kSucceeded && !outcome.verified) verify_success(task);
   task.error_kind = task.outcome == Outcome::kSucceeded ? std::nullopt : error_kind_for_exit_code(task.exit_code);
   if (task.outcome == Outcome::kTransient && task.exit_code == 0) task.error_kind = ErrorKind::kVerifyMismatch;
+  if (deps_.observer != nullptr) {
+    deps_.observer->job_finished(task.spec.source_bucket, task.spec.object_key, task.outcome == Outcome::kSucceeded,
+                                 task.exit_code, task.detail);
+  }
   const double elapsed = std::chrono::duration<double>(deps_.clock.now() - task.started).count();
   if (task.job) deps_.metrics.job_finished(task.launcher, task.outcome == Outcome::kSucceeded, elapsed);
   auto log_fields = fields(message, &task);
@@ -378,6 +387,7 @@ void Dispatcher::dead_letter(InFlight& message, const std::string& reason, int e
                                {"receive_count", {"Number", std::to_string(message.message.receive_count())}}});
     message.dead_lettered = true;
     deps_.metrics.dlq_sent();
+    if (deps_.observer != nullptr) deps_.observer->dead_lettered(key, reason);
     auto log_fields = fields(message);
     log_fields.update({{"exit_code", exit_code}, {"error_kind", kind}, {"key", key}, {"reason", reason}});
     deps_.log.warn("message sent to the dead-letter queue", log_fields);

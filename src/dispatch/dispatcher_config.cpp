@@ -148,6 +148,14 @@ DispatcherConfig parse_dispatcher_config(const Environment& env) {
   config.s3.force_path_style = env_bool(env, "TXT2PDF_S3_FORCE_PATH_STYLE", false);
   config.aws = parse_aws_launcher_settings(env);
   parse_volume_settings(env, config);
+  config.console.enabled = env_bool(env, "CONSOLE", false);
+  config.console.address = get_or(env, "CONSOLE_ADDRESS", config.console.address);
+  config.console.port = static_cast<int>(parse_integer(env, "CONSOLE_PORT", config.console.port, 0, 65535));
+  config.console.token = get_or(env, "CONSOLE_TOKEN", "");
+  config.console.upload_bucket = get_or(env, "CONSOLE_UPLOAD_BUCKET", "");
+  config.console.upload_prefix = get_or(env, "CONSOLE_UPLOAD_PREFIX", config.key_prefix);
+  if (auto max = lookup(env, "MAX_INPUT_BYTES")) config.console.max_upload_bytes = parse_byte_size("MAX_INPUT_BYTES", *max);
+  config.console.link_expiry = parse_seconds(env, "CONSOLE_LINK_SECONDS", config.console.link_expiry, 1, 604800);
   return config;
 }
 

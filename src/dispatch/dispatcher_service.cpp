@@ -10,6 +10,7 @@
 #include "txt2pdf/dispatch/launchers_aws.hpp"
 #include "txt2pdf/dispatch/launchers_local.hpp"
 #include "txt2pdf/aws/s3.hpp"
+#include "txt2pdf/dispatch/console.hpp"
 
 namespace txt2pdf {
 namespace {
@@ -133,6 +134,9 @@ int run_dispatcher_service(const Environment& env, const StopToken& stop, const 
                                                                            config.health_max_age);
                                             });
   }
+  std::unique_ptr<ConsoleService> console;
+  if (config.console.enabled) console = std::make_unique<ConsoleService>(config, env, clock);
+  if (console) log.info("console listening", {{"address", config.console.address}, {"port", console->port()}});
   log.info("dispatcher started", {{"queue_url", config.queue_url},
                                   {"dest_bucket", config.dest_bucket},
                                   {"launcher", config.launcher},
@@ -143,7 +147,7 @@ int run_dispatcher_service(const Environment& env, const StopToken& stop, const 
 
   Dispatcher dispatcher(config, DispatcherDeps{receive_queue, control_queue, head, launchers.by_name,
                                                route_launcher, clock, log, metrics, route_object, stop,
-                                               cut_drain});
+                                               cut_drain, console ? &console->observer() : nullptr});
   const int code = dispatcher.run();
   log.info("dispatcher stopped", {{"exit_code", code}});
   return code;

@@ -145,7 +145,8 @@ JobReport run_job(const JobConfig& config, const RenderOptions& base_options, S3
   put.metadata = {{kSourceEtagMetadata, source->etag},
                   // Header values must be ASCII: other bytes of the key are percent-encoded.
                   {kSourceKeyMetadata, encode_metadata_value(config.object_key)},
-                  {kConverterMetadata, std::string("txt2pdf-job/") + TXT2PDF_VERSION}};
+                  {kConverterMetadata, std::string("txt2pdf-job/") + TXT2PDF_VERSION},
+                  {kPagesMetadata, std::to_string(report.pages)}};
   const auto put_result = s3.put_object(put);
   report.put_ms = elapsed_ms(started);
   report.pdf_bytes = stats.output_bytes;

@@ -28,6 +28,7 @@
 #include "txt2pdf/dispatch/events.hpp"
 #include "txt2pdf/net/health.hpp"
 #include "txt2pdf/dispatch/launcher.hpp"
+#include "txt2pdf/dispatch/status_board.hpp"
 #include "txt2pdf/core/log.hpp"
 #include "txt2pdf/aws/sqs.hpp"
 
@@ -128,6 +129,7 @@ struct DispatcherDeps {
   // Stopped by a second signal: cuts the drain short. The drain's own calls (control_queue,
   // head_object, the launchers' Batch/ECS calls) go through clients that only this token stops.
   StopToken cut_drain;
+  DispatchObserver* observer = nullptr;  // the console's StatusBoard, when CONSOLE=on
 };
 
 class Dispatcher {

@@ -34,6 +34,18 @@ struct AwsLauncherSettings {
   std::chrono::seconds poll_interval{10};
 };
 
+// The console (console.hpp), off unless CONSOLE=on.
+struct ConsoleConfig {
+  bool enabled = false;                 // CONSOLE
+  std::string address = "127.0.0.1";    // CONSOLE_ADDRESS (IPv4)
+  int port = 8081;                      // CONSOLE_PORT
+  std::string token;                    // CONSOLE_TOKEN: empty means no token is asked for
+  std::string upload_bucket;            // CONSOLE_UPLOAD_BUCKET: empty disables uploads
+  std::string upload_prefix;            // CONSOLE_UPLOAD_PREFIX, default KEY_PREFIX
+  std::uint64_t max_upload_bytes = 256ull << 20;  // MAX_INPUT_BYTES (the job's limit)
+  std::chrono::seconds link_expiry{300};          // CONSOLE_LINK_SECONDS, 1..604800
+};
+
 struct DispatcherConfig {
   std::string queue_url;   // QUEUE_URL (required)
   std::string dest_bucket;  // DEST_BUCKET (required)
@@ -81,6 +93,7 @@ struct DispatcherConfig {
   std::uint64_t inprocess_max_bytes = 32ull << 20;
   std::string auto_large_launcher = "batch";
   bool sqs_batch = true;  // SQS_BATCH: DeleteMessageBatch / ChangeMessageVisibilityBatch
+  ConsoleConfig console;
 };
 
 // Throws Error(kConfig) naming the variable that is missing or malformed.

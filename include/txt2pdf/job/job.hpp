@@ -30,6 +30,7 @@ struct JobReport {
 inline constexpr const char* kSourceEtagMetadata = "source-etag";
 inline constexpr const char* kSourceKeyMetadata = "source-key";
 inline constexpr const char* kConverterMetadata = "converter";
+inline constexpr const char* kPagesMetadata = "pages";  // page count, shown by the console
 
 // Does the work. `options` holds defaults and environment settings; the source object's
 // x-amz-meta-txt2pdf-* metadata is applied on top. `temp_dir` receives the temporary files.

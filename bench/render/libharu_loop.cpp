@@ -22,7 +22,8 @@ constexpr float kLeading = 12;
 constexpr float kMargin = 72;
 
 void on_error(HPDF_STATUS code, HPDF_STATUS detail, void*) {
-  std::fprintf(stderr, "libharu error 0x%04X (detail %u)\n", static_cast<unsigned>(code), static_cast<unsigned>(detail));
+  std::fprintf(stderr, "libharu error 0x%04X (detail %u)\n", static_cast<unsigned>(code),
+               static_cast<unsigned>(detail));
   std::exit(1);
 }
 

@@ -60,7 +60,8 @@ JobStatus status_of(const json& job) {
   status.job_id = string_member(job, "jobId");
   const auto text = string_member(job, "status");
   const auto state = job_state_from(text);
-  if (!state) throw Error(ErrorKind::kTransient, "AWS Batch job " + status.job_id + " has unknown status \"" + text + "\"");
+  if (!state)
+    throw Error(ErrorKind::kTransient, "AWS Batch job " + status.job_id + " has unknown status \"" + text + "\"");
   status.state = *state;
   status.status_reason = string_member(job, "statusReason");
   status.exit_code = exit_code_member(job);
@@ -81,7 +82,8 @@ std::string sanitize_job_name(std::string_view name) {
   std::string result;
   for (const char c : name) {
     if (result.size() == kMaxJobNameLength) break;
-    const bool allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+    const bool allowed =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
     result += allowed ? c : '_';
   }
   if (result.empty()) return "job";
@@ -110,7 +112,8 @@ json submit_job_body(const SubmitJobInput& input) {
     }
     body["retryStrategy"] = std::move(strategy);
   }
-  if (input.attempt_duration_seconds > 0) body["timeout"] = {{"attemptDurationSeconds", input.attempt_duration_seconds}};
+  if (input.attempt_duration_seconds > 0)
+    body["timeout"] = {{"attemptDurationSeconds", input.attempt_duration_seconds}};
   if (input.propagate_tags) body["propagateTags"] = true;
   if (!input.tags.empty()) body["tags"] = input.tags;
   return body;

@@ -27,8 +27,9 @@ class EnvironmentSource final : public CredentialSource {
       return std::nullopt;
     }
     if (!access_key_id_ || !secret_access_key_) {
-      throw Error(ErrorKind::kConfig, std::string(access_key_id_ ? "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not"
-                                                                 : "AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is not"));
+      throw Error(ErrorKind::kConfig,
+                  std::string(access_key_id_ ? "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not"
+                                             : "AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is not"));
     }
     return Credentials{*access_key_id_, *secret_access_key_, session_token_.value_or(""), std::nullopt};
   }

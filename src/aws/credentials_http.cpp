@@ -61,8 +61,7 @@ class WebIdentitySource final : public CredentialSource {
     }
     // Re-read on every fetch: the orchestrator rotates the projected token file.
     const std::string token(trim(read_file_or_throw(*token_file_, "AWS_WEB_IDENTITY_TOKEN_FILE")));
-    const auto seconds =
-        std::chrono::duration_cast<std::chrono::seconds>(clock_.now().time_since_epoch()).count();
+    const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(clock_.now().time_since_epoch()).count();
     HttpRequest request;
     request.method = "POST";
     request.url = endpoint_;
@@ -135,8 +134,10 @@ class ContainerSource final : public CredentialSource {
       request.url = "http://169.254.170.2" + *relative_uri_;
     } else if (full_uri_) {
       if (!allowed_full_uri(*full_uri_)) {
-        throw Error(ErrorKind::kConfig, "AWS_CONTAINER_CREDENTIALS_FULL_URI must be https or point at loopback, "
-                                        "169.254.170.2, 169.254.170.23 or fd00:ec2::23: " + *full_uri_);
+        throw Error(ErrorKind::kConfig,
+                    "AWS_CONTAINER_CREDENTIALS_FULL_URI must be https or point at loopback, "
+                    "169.254.170.2, 169.254.170.23 or fd00:ec2::23: " +
+                        *full_uri_);
       }
       request.url = *full_uri_;
       if (auto token = authorization_token()) request.headers.emplace_back("Authorization", *token);
@@ -147,9 +148,10 @@ class ContainerSource final : public CredentialSource {
     request.timeout = std::chrono::seconds(2);
     const HttpResponse response = send_with_retries(http_, clock_, request, 3);
     if (response.status == 200) return parse_container_credentials(response.body);
-    const std::string text = "container credentials endpoint " + request.url + " answered HTTP " +
-                             std::to_string(response.status);
-    Error error(response.status >= 500 || response.status == 429 ? ErrorKind::kTransient : ErrorKind::kAccessDenied, text);
+    const std::string text =
+        "container credentials endpoint " + request.url + " answered HTTP " + std::to_string(response.status);
+    Error error(response.status >= 500 || response.status == 429 ? ErrorKind::kTransient : ErrorKind::kAccessDenied,
+                text);
     error.with_aws(response.status, "", "");
     throw error;
   }

@@ -111,9 +111,10 @@ std::optional<Credentials> credentials_from_ini(const IniFile& file, std::string
   credentials.session_token = value("aws_session_token");
   if (credentials.access_key_id.empty() && credentials.secret_access_key.empty()) return std::nullopt;
   if (credentials.access_key_id.empty() || credentials.secret_access_key.empty()) {
-    throw Error(ErrorKind::kConfig, "[" + std::string(section) + "] in " + std::string(where) + " has " +
-                                        (credentials.access_key_id.empty() ? "aws_secret_access_key but no aws_access_key_id"
-                                                                           : "aws_access_key_id but no aws_secret_access_key"));
+    throw Error(ErrorKind::kConfig,
+                "[" + std::string(section) + "] in " + std::string(where) + " has " +
+                    (credentials.access_key_id.empty() ? "aws_secret_access_key but no aws_access_key_id"
+                                                       : "aws_access_key_id but no aws_secret_access_key"));
   }
   return credentials;
 }
@@ -170,19 +171,20 @@ Credentials parse_assume_role_with_web_identity(std::string_view body) {
   constexpr std::string_view kWhat = "STS AssumeRoleWithWebIdentity reply";
   tinyxml2::XMLDocument doc;
   if (doc.Parse(body.data(), body.size()) != tinyxml2::XML_SUCCESS) throw malformed(kWhat, "reply is not XML");
-  const auto* node = child(child(doc.FirstChildElement("AssumeRoleWithWebIdentityResponse"),
-                                 "AssumeRoleWithWebIdentityResult"),
-                           "Credentials");
+  const auto* node =
+      child(child(doc.FirstChildElement("AssumeRoleWithWebIdentityResponse"), "AssumeRoleWithWebIdentityResult"),
+            "Credentials");
   if (node == nullptr) throw malformed(kWhat, "no AssumeRoleWithWebIdentityResult/Credentials element");
   Credentials credentials;
   credentials.access_key_id = text_of(child(node, "AccessKeyId"));
   credentials.secret_access_key = text_of(child(node, "SecretAccessKey"));
   credentials.session_token = text_of(child(node, "SessionToken"));
   const std::string expiration = text_of(child(node, "Expiration"));
-  for (const auto& [field, value] : {std::pair<const char*, const std::string*>{"AccessKeyId", &credentials.access_key_id},
-                                     {"SecretAccessKey", &credentials.secret_access_key},
-                                     {"SessionToken", &credentials.session_token},
-                                     {"Expiration", &expiration}}) {
+  for (const auto& [field, value] :
+       {std::pair<const char*, const std::string*>{"AccessKeyId", &credentials.access_key_id},
+        {"SecretAccessKey", &credentials.secret_access_key},
+        {"SessionToken", &credentials.session_token},
+        {"Expiration", &expiration}}) {
     if (value->empty()) throw malformed(kWhat, std::string("Credentials/") + field + " missing or empty");
   }
   credentials.expiration = parse_iso8601(expiration, kWhat);

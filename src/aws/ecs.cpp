@@ -1,7 +1,7 @@
 #include "txt2pdf/aws/ecs.hpp"
 
-#include "txt2pdf/aws/batch.hpp"
 #include "txt2pdf/aws/aws_errors.hpp"
+#include "txt2pdf/aws/batch.hpp"
 
 namespace txt2pdf::ecs {
 namespace {
@@ -25,7 +25,8 @@ HttpRequest json11_post(const std::string& endpoint, std::string_view operation,
 
 json parse_body(std::string_view body, std::string_view what) {
   json parsed = json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (!parsed.is_object()) throw Error(ErrorKind::kTransient, "ECS " + std::string(what) + " reply is not a JSON object");
+  if (!parsed.is_object())
+    throw Error(ErrorKind::kTransient, "ECS " + std::string(what) + " reply is not a JSON object");
   return parsed;
 }
 
@@ -78,8 +79,8 @@ json run_task_body(const RunTaskInput& input) {
   body["networkConfiguration"] = {{"awsvpcConfiguration", std::move(vpc)}};
   json environment = json::array();
   for (const auto& [name, value] : input.environment) environment.push_back({{"name", name}, {"value", value}});
-  body["overrides"] = {{"containerOverrides", json::array({{{"name", input.container_name},
-                                                            {"environment", std::move(environment)}}})}};
+  body["overrides"] = {
+      {"containerOverrides", json::array({{{"name", input.container_name}, {"environment", std::move(environment)}}})}};
   if (!input.started_by.empty()) body["startedBy"] = input.started_by;
   if (!input.tags.empty()) {
     json tags = json::array();

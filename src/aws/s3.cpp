@@ -1,7 +1,7 @@
 #include "txt2pdf/aws/s3.hpp"
 
-#include <unistd.h>
 #include <tinyxml2.h>
+#include <unistd.h>
 
 #include <cctype>
 #include <cerrno>
@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "crypto_api.hpp"
-#include "txt2pdf/core/strings.hpp"
 #include "txt2pdf/aws/sigv4.hpp"
+#include "txt2pdf/core/strings.hpp"
 
 namespace txt2pdf {
 namespace {
@@ -144,7 +144,8 @@ FileDigests file_digests(int fd) {
   for (;;) {
     const auto got = ::pread(fd, buffer.data(), buffer.size(), static_cast<off_t>(digests.size));
     if (got < 0 && errno == EINTR) continue;
-    if (got < 0) throw Error(ErrorKind::kTransient, std::string("cannot read the file to upload: ") + std::strerror(errno));
+    if (got < 0)
+      throw Error(ErrorKind::kTransient, std::string("cannot read the file to upload: ") + std::strerror(errno));
     if (got == 0) break;
     const auto bytes = static_cast<std::size_t>(got);
     if (crypto.digest_update(md5.get(), buffer.data(), bytes) != 1 ||

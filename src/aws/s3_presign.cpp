@@ -10,8 +10,8 @@ std::string presign_get_object(const S3Config& config, const std::string& region
                                std::chrono::system_clock::time_point time, std::chrono::seconds expires) {
   // X-Amz-Expires: "Minimum value of 1, maximum of 604800 (seven days)" (the spec above).
   if (expires.count() < 1 || expires.count() > 604800) {
-    throw Error(ErrorKind::kInternal, "presigned URL expiry " + std::to_string(expires.count()) +
-                                          " s is outside S3's 1 s .. 7 days");
+    throw Error(ErrorKind::kInternal,
+                "presigned URL expiry " + std::to_string(expires.count()) + " s is outside S3's 1 s .. 7 days");
   }
   HttpRequest request;
   request.method = "GET";

@@ -213,7 +213,7 @@ std::string canonical_header_value(std::string_view value) {
 }
 
 struct CanonicalHeaders {
-  std::string block;   // "name:value\n" lines
+  std::string block;         // "name:value\n" lines
   std::string signed_names;  // "name;name"
 };
 
@@ -343,9 +343,8 @@ Stages compute_stages(const HttpRequest& request, const Credentials& credentials
   const std::string signature = hmac_sha256(key, stages.string_to_sign);
   stages.signature = to_hex(reinterpret_cast<const unsigned char*>(signature.data()), signature.size());
 
-  stages.authorization = std::string(kAlgorithm) + " Credential=" + credentials.access_key_id + "/" +
-                         credential_scope + ", SignedHeaders=" + headers.signed_names +
-                         ", Signature=" + stages.signature;
+  stages.authorization = std::string(kAlgorithm) + " Credential=" + credentials.access_key_id + "/" + credential_scope +
+                         ", SignedHeaders=" + headers.signed_names + ", Signature=" + stages.signature;
   return stages;
 }
 
@@ -356,8 +355,9 @@ Presigned presign(const HttpRequest& request, const Credentials& credentials, co
   const std::string timestamp = amz_date(time);
   const std::string credential = credentials.access_key_id + "/" + timestamp.substr(0, 8) + "/" + scope.region + "/" +
                                  scope.service + "/aws4_request";
-  std::string added = "X-Amz-Algorithm=" + std::string(kAlgorithm) + "&X-Amz-Credential=" + uri_encode(credential, false) +
-                      "&X-Amz-Date=" + timestamp + "&X-Amz-Expires=" + std::to_string(expires.count()) +
+  std::string added = "X-Amz-Algorithm=" + std::string(kAlgorithm) +
+                      "&X-Amz-Credential=" + uri_encode(credential, false) + "&X-Amz-Date=" + timestamp +
+                      "&X-Amz-Expires=" + std::to_string(expires.count()) +
                       "&X-Amz-SignedHeaders=" + uri_encode(canonical_headers(copy.headers).signed_names, false);
   const std::string token =
       credentials.session_token.empty() ? "" : "&X-Amz-Security-Token=" + uri_encode(credentials.session_token, false);
@@ -370,7 +370,8 @@ Presigned presign(const HttpRequest& request, const Credentials& credentials, co
   Presigned presigned;
   presigned.stages = compute_stages(copy, credentials, scope, time, options);
   presigned.stages.authorization.clear();
-  presigned.url = copy.url + (options.sign_session_token ? "" : token) + "&X-Amz-Signature=" + presigned.stages.signature;
+  presigned.url =
+      copy.url + (options.sign_session_token ? "" : token) + "&X-Amz-Signature=" + presigned.stages.signature;
   return presigned;
 }
 

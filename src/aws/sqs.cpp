@@ -105,8 +105,9 @@ HttpRequest delete_message_request(const std::string& endpoint, const std::strin
 
 HttpRequest change_visibility_request(const std::string& endpoint, const std::string& queue_url,
                                       const std::string& receipt_handle, std::chrono::seconds timeout) {
-  return json_request(endpoint, "ChangeMessageVisibility",
-                      {{"QueueUrl", queue_url}, {"ReceiptHandle", receipt_handle}, {"VisibilityTimeout", timeout.count()}});
+  return json_request(
+      endpoint, "ChangeMessageVisibility",
+      {{"QueueUrl", queue_url}, {"ReceiptHandle", receipt_handle}, {"VisibilityTimeout", timeout.count()}});
 }
 
 HttpRequest send_message_request(const std::string& endpoint, const std::string& queue_url, const std::string& body,
@@ -242,30 +243,35 @@ HttpRequest change_visibility_batch_request(const std::string& endpoint, const s
                     {"ReceiptHandle", entry.receipt_handle},
                     {"VisibilityTimeout", entry.visibility_timeout.count()}});
   }
-  return json_request(endpoint, "ChangeMessageVisibilityBatch", {{"QueueUrl", queue_url}, {"Entries", std::move(list)}});
+  return json_request(endpoint, "ChangeMessageVisibilityBatch",
+                      {{"QueueUrl", queue_url}, {"Entries", std::move(list)}});
 }
 
-BatchResult parse_batch_response(std::string_view body, std::string_view operation, const std::vector<BatchEntry>& sent) {
+BatchResult parse_batch_response(std::string_view body, std::string_view operation,
+                                 const std::vector<BatchEntry>& sent) {
   const auto value = parse_body(body, operation);
   BatchResult result;
   std::map<std::string, bool> answered;
   const auto list = [&](const char* name) -> const json* {
     const auto found = value.find(name);
     if (found == value.end() || found->is_null()) return nullptr;
-    if (!found->is_array()) throw Error(ErrorKind::kTransient, "SQS " + std::string(operation) + ": " + name + " is not an array");
+    if (!found->is_array())
+      throw Error(ErrorKind::kTransient, "SQS " + std::string(operation) + ": " + name + " is not an array");
     return &*found;
   };
   if (const auto* successful = list("Successful")) {
     for (const auto& item : *successful) {
       const auto id = item.is_object() ? string_member(item, "Id") : std::string();
-      if (id.empty()) throw Error(ErrorKind::kTransient, "SQS " + std::string(operation) + ": a Successful entry has no Id");
+      if (id.empty())
+        throw Error(ErrorKind::kTransient, "SQS " + std::string(operation) + ": a Successful entry has no Id");
       result.successful.push_back(id);
       answered[id] = true;
     }
   }
   if (const auto* failed = list("Failed")) {
     for (const auto& item : *failed) {
-      if (!item.is_object()) throw Error(ErrorKind::kTransient, "SQS " + std::string(operation) + ": a Failed entry is not an object");
+      if (!item.is_object())
+        throw Error(ErrorKind::kTransient, "SQS " + std::string(operation) + ": a Failed entry is not an object");
       BatchFailure failure;
       failure.id = string_member(item, "Id");
       const auto fault = item.find("SenderFault");
@@ -278,7 +284,8 @@ BatchResult parse_batch_response(std::string_view body, std::string_view operati
   }
   for (const auto& entry : sent) {
     if (answered.count(entry.id) == 0) {
-      result.failed.push_back({entry.id, false, "MissingFromReply", "the reply lists this entry neither as successful nor as failed"});
+      result.failed.push_back(
+          {entry.id, false, "MissingFromReply", "the reply lists this entry neither as successful nor as failed"});
     }
   }
   return result;
@@ -329,7 +336,8 @@ HttpRequest send_message_batch_request(const std::string& endpoint, const std::s
   }
   json items = json::array();
   for (const auto& entry : entries) {
-    if (!valid_batch_id(entry.id)) throw Error(ErrorKind::kInternal, "SendMessageBatch: bad entry id '" + entry.id + "'");
+    if (!valid_batch_id(entry.id))
+      throw Error(ErrorKind::kInternal, "SendMessageBatch: bad entry id '" + entry.id + "'");
     json item = {{"Id", entry.id}, {"MessageBody", entry.body}};
     if (!entry.attributes.empty()) {
       json encoded = json::object();
@@ -374,8 +382,7 @@ SendBatchResult parse_send_message_batch_response(std::string_view body) {
 }
 
 bool is_retryable_batch_failure(const SendBatchFailure& failure) {
-  return !failure.sender_fault ||
-         classify_aws_error(AwsService::kSqs, 400, failure.code).kind == ErrorKind::kTransient;
+  return !failure.sender_fault || classify_aws_error(AwsService::kSqs, 400, failure.code).kind == ErrorKind::kTransient;
 }
 
 SendBatchResult SqsClient::send_batch(const std::string& queue_url, const std::vector<SendBatchEntry>& entries) {

@@ -7,14 +7,14 @@
 #include <string>
 #include <vector>
 
-#include "txt2pdf/dispatch/backfill.hpp"
-#include "txt2pdf/dispatch/dispatcher.hpp"
-#include "txt2pdf/dispatch/dispatcher_config.hpp"
 #include "txt2pdf/core/environment.hpp"
-#include "txt2pdf/net/health.hpp"
 #include "txt2pdf/core/exit_codes.hpp"
 #include "txt2pdf/core/log.hpp"
 #include "txt2pdf/core/signals.hpp"
+#include "txt2pdf/dispatch/backfill.hpp"
+#include "txt2pdf/dispatch/dispatcher.hpp"
+#include "txt2pdf/dispatch/dispatcher_config.hpp"
+#include "txt2pdf/net/health.hpp"
 
 int main(int argc, char** argv, char** envp) {
   // The first signal ends receiving and starts the drain; a second one cuts the drain short.

@@ -9,12 +9,12 @@
 
 #include "txt2pdf/core/environment.hpp"
 #include "txt2pdf/core/exit_codes.hpp"
-#include "txt2pdf/job/job.hpp"
-#include "txt2pdf/job/worker.hpp"
-#include "txt2pdf/job/manifest_job.hpp"
 #include "txt2pdf/core/log.hpp"
-#include "txt2pdf/render/render.hpp"
 #include "txt2pdf/core/signals.hpp"
+#include "txt2pdf/job/job.hpp"
+#include "txt2pdf/job/manifest_job.hpp"
+#include "txt2pdf/job/worker.hpp"
+#include "txt2pdf/render/render.hpp"
 
 #ifndef TXT2PDF_VERSION
 #define TXT2PDF_VERSION "dev"

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <thread>
 
-
 namespace txt2pdf {
 
 std::chrono::system_clock::time_point SystemClock::now() const { return std::chrono::system_clock::now(); }
@@ -13,7 +12,8 @@ bool SystemClock::sleep_for(std::chrono::milliseconds duration) {
   constexpr std::chrono::milliseconds kSlice{50};
   const auto deadline = std::chrono::steady_clock::now() + duration;
   while (!stop_.stop_requested()) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) return true;
     std::this_thread::sleep_for(std::min(left, kSlice));
   }

@@ -42,10 +42,14 @@ std::optional<std::uint64_t> value_byte_size(std::string_view text) noexcept {
   const auto [ptr, ec] = std::from_chars(text.data(), end, number);
   const std::string_view suffix(ptr, static_cast<std::size_t>(end - ptr));
   std::uint64_t unit = 0;
-  if (suffix.empty() || suffix == "B") unit = 1;
-  else if (suffix == "KiB" || suffix == "K") unit = 1ull << 10;
-  else if (suffix == "MiB" || suffix == "M") unit = 1ull << 20;
-  else if (suffix == "GiB" || suffix == "G") unit = 1ull << 30;
+  if (suffix.empty() || suffix == "B")
+    unit = 1;
+  else if (suffix == "KiB" || suffix == "K")
+    unit = 1ull << 10;
+  else if (suffix == "MiB" || suffix == "M")
+    unit = 1ull << 20;
+  else if (suffix == "GiB" || suffix == "G")
+    unit = 1ull << 30;
   if (ec != std::errc() || unit == 0 || number == 0 || number > UINT64_MAX / unit) return std::nullopt;
   return number * unit;
 }

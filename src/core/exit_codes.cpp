@@ -6,15 +6,20 @@ namespace txt2pdf {
 
 int exit_code_for(ErrorKind kind) noexcept {
   switch (kind) {
-    case ErrorKind::kConfig: return kExitConfig;
-    case ErrorKind::kBadInput: return kExitBadInput;
-    case ErrorKind::kNotFound: return kExitNotFound;
-    case ErrorKind::kAccessDenied: return kExitAccessDenied;
+    case ErrorKind::kConfig:
+      return kExitConfig;
+    case ErrorKind::kBadInput:
+      return kExitBadInput;
+    case ErrorKind::kNotFound:
+      return kExitNotFound;
+    case ErrorKind::kAccessDenied:
+      return kExitAccessDenied;
     case ErrorKind::kTransient:
     case ErrorKind::kVerifyMismatch:
     case ErrorKind::kCancelled:
       return kExitTransient;
-    case ErrorKind::kInternal: return kExitInternal;
+    case ErrorKind::kInternal:
+      return kExitInternal;
   }
   return kExitInternal;
 }
@@ -49,13 +54,20 @@ Error error_from(const std::exception_ptr& error) {
 
 std::optional<ErrorKind> error_kind_for_exit_code(int code) noexcept {
   switch (code) {
-    case kExitConfig: return ErrorKind::kConfig;
-    case kExitBadInput: return ErrorKind::kBadInput;
-    case kExitNotFound: return ErrorKind::kNotFound;
-    case kExitInternal: return ErrorKind::kInternal;
-    case kExitTransient: return ErrorKind::kTransient;
-    case kExitAccessDenied: return ErrorKind::kAccessDenied;
-    default: return std::nullopt;
+    case kExitConfig:
+      return ErrorKind::kConfig;
+    case kExitBadInput:
+      return ErrorKind::kBadInput;
+    case kExitNotFound:
+      return ErrorKind::kNotFound;
+    case kExitInternal:
+      return ErrorKind::kInternal;
+    case kExitTransient:
+      return ErrorKind::kTransient;
+    case kExitAccessDenied:
+      return ErrorKind::kAccessDenied;
+    default:
+      return std::nullopt;
   }
 }
 

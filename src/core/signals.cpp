@@ -1,8 +1,9 @@
 #include "txt2pdf/core/signals.hpp"
 
+#include <unistd.h>
+
 #include <atomic>
 #include <csignal>
-#include <unistd.h>
 
 #include "txt2pdf/core/exit_codes.hpp"
 

@@ -47,8 +47,7 @@ std::size_t sequence_at(std::string_view text, std::size_t pos, std::uint32_t& c
 }
 
 bool sqs_allowed(std::uint32_t c) noexcept {
-  return c == 0x9 || c == 0xA || c == 0xD || (c >= 0x20 && c <= 0xD7FF) || (c >= 0xE000 && c <= 0xFFFD) ||
-         c >= 0x10000;
+  return c == 0x9 || c == 0xA || c == 0xD || (c >= 0x20 && c <= 0xD7FF) || (c >= 0xE000 && c <= 0xFFFD) || c >= 0x10000;
 }
 
 void append_hex(std::string& out, const char* prefix, unsigned char byte) {

@@ -29,9 +29,12 @@ long long number_argument(const std::string& name, const std::string& value, lon
 
 const char* mode_name(BackfillMode mode) {
   switch (mode) {
-    case BackfillMode::kEnqueue: return "enqueue";
-    case BackfillMode::kConvert: return "convert";
-    case BackfillMode::kManifest: return "manifest";
+    case BackfillMode::kEnqueue:
+      return "enqueue";
+    case BackfillMode::kConvert:
+      return "convert";
+    case BackfillMode::kManifest:
+      return "manifest";
   }
   return "?";
 }
@@ -123,7 +126,8 @@ BackfillOptions parse_backfill_args(const std::vector<std::string>& args, const 
   } else if (options.checkpoint.empty()) {
     const auto identity = options.bucket + '\n' + options.prefix + '\n' + options.suffix + '\n' +
                           mode_name(options.mode) + '\n' + target_of(options);
-    options.checkpoint = (tmpdir.empty() ? std::string("/tmp") : tmpdir) + "/txt2pdf-backfill-" + fnv1a_hex(identity) + ".json";
+    options.checkpoint =
+        (tmpdir.empty() ? std::string("/tmp") : tmpdir) + "/txt2pdf-backfill-" + fnv1a_hex(identity) + ".json";
   }
   return options;
 }
@@ -162,7 +166,10 @@ std::string s3_event_body(const std::string& region, const std::string& bucket, 
       {"s3",
        {{"s3SchemaVersion", "1.0"},
         {"configurationId", "txt2pdf-backfill"},
-        {"bucket", {{"name", bucket}, {"ownerIdentity", {{"principalId", "txt2pdf-backfill"}}}, {"arn", "arn:aws:s3:::" + bucket}}},
+        {"bucket",
+         {{"name", bucket},
+          {"ownerIdentity", {{"principalId", "txt2pdf-backfill"}}},
+          {"arn", "arn:aws:s3:::" + bucket}}},
         {"object", {{"key", form_url_encode(key)}, {"size", size}, {"eTag", etag}, {"sequencer", "0"}}}}}};
   return json{{"Records", json::array({record})}}.dump();
 }
@@ -185,8 +192,11 @@ std::string progress_line(const BackfillCounters& counters, std::chrono::duratio
 }
 
 std::string checkpoint_json(const BackfillOptions& options, const std::string& last_key) {
-  return json{{"bucket", options.bucket},          {"prefix", options.prefix},  {"suffix", options.suffix},
-              {"mode", mode_name(options.mode)}, {"target", target_of(options)},
+  return json{{"bucket", options.bucket},
+              {"prefix", options.prefix},
+              {"suffix", options.suffix},
+              {"mode", mode_name(options.mode)},
+              {"target", target_of(options)},
               // Encoded: a key need not be valid UTF-8, which JSON strings must be.
               {"after", form_url_encode(last_key)}}
       .dump();

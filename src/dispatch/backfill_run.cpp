@@ -74,12 +74,16 @@ class ConvertPool {
  public:
   ConvertPool(int threads, const Environment& env, Clock& clock, const JobConfig& config, Environment job_env,
               const std::string& temp_dir, StopToken stop)
-      : job_env_(std::move(job_env)), temp_dir_(temp_dir), stop_(std::move(stop)), quiet_fd_(::open("/dev/null", O_WRONLY | O_CLOEXEC)),
+      : job_env_(std::move(job_env)),
+        temp_dir_(temp_dir),
+        stop_(std::move(stop)),
+        quiet_fd_(::open("/dev/null", O_WRONLY | O_CLOEXEC)),
         quiet_(config.log_format, quiet_fd_) {
     set_render_time(options_, clock.now());
     apply_environment(options_, env);
     for (int i = 0; i < threads; ++i) sessions_.push_back(std::make_unique<Session>(env, clock, config));
-    for (int i = 0; i < threads; ++i) workers_.emplace_back([this, i] { work(*sessions_[static_cast<std::size_t>(i)]); });
+    for (int i = 0; i < threads; ++i)
+      workers_.emplace_back([this, i] { work(*sessions_[static_cast<std::size_t>(i)]); });
   }
   ConvertPool(const ConvertPool&) = delete;
   ConvertPool& operator=(const ConvertPool&) = delete;
@@ -112,7 +116,8 @@ class ConvertPool {
     std::uint64_t seen = 0;
     std::unique_lock<std::mutex> lock(mutex_);
     while (true) {
-      wake_.wait(lock, [&] { return closing_ || (generation_ != seen && items_ != nullptr && next_ < items_->size()); });
+      wake_.wait(lock,
+                 [&] { return closing_ || (generation_ != seen && items_ != nullptr && next_ < items_->size()); });
       if (closing_) return;
       seen = generation_;
       while (items_ != nullptr && next_ < items_->size()) {
@@ -168,7 +173,8 @@ void write_file_atomically(const std::string& path, const std::string& content) 
     out.flush();
     if (!out) throw Error(ErrorKind::kConfig, "cannot write " + temp);
   }
-  if (std::rename(temp.c_str(), path.c_str()) != 0) throw Error(ErrorKind::kConfig, "cannot rename " + temp + " to " + path);
+  if (std::rename(temp.c_str(), path.c_str()) != 0)
+    throw Error(ErrorKind::kConfig, "cannot rename " + temp + " to " + path);
 }
 
 class Backfill {
@@ -239,7 +245,8 @@ class Backfill {
       if (!page.truncated) break;
       input.continuation_token = page.next_continuation_token;
     }
-    log_.info("destination listed", {{"dest_bucket", dispatch_.dest_bucket}, {"prefix", prefix}, {"pdfs", existing_.size()}});
+    log_.info("destination listed",
+              {{"dest_bucket", dispatch_.dest_bucket}, {"prefix", prefix}, {"pdfs", existing_.size()}});
   }
 
   bool already_converted(const ListedObject& object, const std::string& dest_key) {
@@ -269,8 +276,10 @@ class Backfill {
     }
     if (work.empty()) return true;
     switch (options_.mode) {
-      case BackfillMode::kEnqueue: return enqueue(work);
-      case BackfillMode::kConvert: return convert(work);
+      case BackfillMode::kEnqueue:
+        return enqueue(work);
+      case BackfillMode::kConvert:
+        return convert(work);
       case BackfillMode::kManifest:
         for (const auto& item : work) manifest_ += manifest_csv_line(options_.bucket, item.object.key) + "\n";
         counters_.done += work.size();
@@ -321,8 +330,11 @@ class Backfill {
         ++permanent_failures_;
         if (first_permanent_code_ == 0) first_permanent_code_ = code;
       }
-      log_.error("conversion failed", {{"bucket", result.bucket}, {"key", result.key}, {"exit_code", result.exit_code},
-                                       {"outcome", result.outcome}, {"error", result.error}});
+      log_.error("conversion failed", {{"bucket", result.bucket},
+                                       {"key", result.key},
+                                       {"exit_code", result.exit_code},
+                                       {"outcome", result.outcome},
+                                       {"error", result.error}});
     }
     // A permanent failure will not get better by running again: the checkpoint may pass it.
     return ok || !page_transient;
@@ -347,7 +359,9 @@ class Backfill {
   }
 
   const char* verb() const {
-    return options_.mode == BackfillMode::kEnqueue ? "queued" : options_.mode == BackfillMode::kConvert ? "converted" : "written";
+    return options_.mode == BackfillMode::kEnqueue   ? "queued"
+           : options_.mode == BackfillMode::kConvert ? "converted"
+                                                     : "written";
   }
 
   void report_progress(bool final) {
@@ -356,9 +370,13 @@ class Backfill {
       std::cerr << "\r\033[K" << progress_line(counters_, elapsed, verb()) << (final ? "\n" : "") << std::flush;
     }
     const double seconds = std::chrono::duration<double>(elapsed).count();
-    nlohmann::json fields = {{"listed", counters_.listed}, {"skipped", counters_.skipped}, {verb(), counters_.done},
-                             {"failed", counters_.failed}, {"seconds", seconds},
-                             {"objects_per_second", seconds > 0 ? static_cast<double>(counters_.listed) / seconds : 0.0}};
+    nlohmann::json fields = {
+        {"listed", counters_.listed},
+        {"skipped", counters_.skipped},
+        {verb(), counters_.done},
+        {"failed", counters_.failed},
+        {"seconds", seconds},
+        {"objects_per_second", seconds > 0 ? static_cast<double>(counters_.listed) / seconds : 0.0}};
     if (final) {
       fields["interrupted"] = interrupted_;
       fields["exit_code"] = exit_code();

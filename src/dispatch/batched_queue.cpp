@@ -66,11 +66,11 @@ void BatchedSqsQueue::flush_list(std::vector<Pending>& list, bool deletes) {
       if (!result.failed.empty()) metrics_.batch_entries_failed(static_cast<int>(result.failed.size()));
       for (const auto& failure : result.failed) {
         std::size_t index = 0;
-        const bool known = !failure.id.empty() &&
-                           failure.id.find_first_not_of("0123456789") == std::string::npos &&
+        const bool known = !failure.id.empty() && failure.id.find_first_not_of("0123456789") == std::string::npos &&
                            (index = start + std::stoul(failure.id)) < end;
         if (!known) {
-          log_.warn(std::string(operation) + ": Failed[] names an entry we did not send", {{"id", failure.id}, {"code", failure.code}});
+          log_.warn(std::string(operation) + ": Failed[] names an entry we did not send",
+                    {{"id", failure.id}, {"code", failure.code}});
           continue;
         }
         const auto why = failure.code + (failure.message.empty() ? "" : ": " + failure.message);

@@ -143,7 +143,10 @@ std::string upload_name_problem(const std::string& name) {
 }
 
 Console::Console(ConsoleConfig config, std::string dest_bucket, StatusBoard& board, ConsoleBackend& backend, Now now)
-    : config_(std::move(config)), dest_bucket_(std::move(dest_bucket)), board_(board), backend_(backend),
+    : config_(std::move(config)),
+      dest_bucket_(std::move(dest_bucket)),
+      board_(board),
+      backend_(backend),
       now_(std::move(now)) {}
 
 std::string Console::too_large_message() const {
@@ -175,13 +178,16 @@ std::optional<ServerResponse> Console::refuse(const ServerRequest& request) cons
     if (request.method == "GET" && request.path == "/") {
       if (const auto token = form_value(request.query, "token"); token && equal_constant_time(*token, config_.token)) {
         // Trade the token in the URL for a cookie and drop it from the address bar.
-        return ServerResponse{303, "text/plain; charset=utf-8",
-                              {{"Location", "./"},
-                               {"Set-Cookie", std::string(kCookie) + "=" + config_.token +
-                                                  "; Path=/; HttpOnly; SameSite=Strict"}},
-                              "signed in\n"};
+        return ServerResponse{
+            303,
+            "text/plain; charset=utf-8",
+            {{"Location", "./"},
+             {"Set-Cookie", std::string(kCookie) + "=" + config_.token + "; Path=/; HttpOnly; SameSite=Strict"}},
+            "signed in\n"};
       }
-      return ServerResponse{401, "text/html; charset=utf-8", {},
+      return ServerResponse{401,
+                            "text/html; charset=utf-8",
+                            {},
                             "<!doctype html><meta charset=utf-8><title>txt2pdf console</title>"
                             "<p>This console asks for its token (CONSOLE_TOKEN): open <code>/?token=&hellip;</code> "
                             "once, or send <code>Authorization: Bearer &hellip;</code>.</p>\n"};
@@ -209,7 +215,8 @@ ServerResponse Console::handle(const ServerRequest& request) {
 }
 
 ServerResponse Console::route(const ServerRequest& request) {
-  if (request.method == "GET" && request.path == "/console.css") return {200, "text/css; charset=utf-8", {}, console_css()};
+  if (request.method == "GET" && request.path == "/console.css")
+    return {200, "text/css; charset=utf-8", {}, console_css()};
   if (request.method == "GET" && request.path == "/console.js") {
     return {200, "text/javascript; charset=utf-8", {}, console_js()};
   }

@@ -24,8 +24,12 @@ class AwsConsoleBackend final : public ConsoleBackend {
  public:
   AwsConsoleBackend(S3Client& s3, S3Config s3_config, sqs::SqsClient& sqs, CredentialsProvider& credentials,
                     std::string queue_url, std::string dlq_url)
-      : s3_(s3), s3_config_(std::move(s3_config)), sqs_(sqs), credentials_(credentials),
-        queue_url_(std::move(queue_url)), dlq_url_(std::move(dlq_url)) {}
+      : s3_(s3),
+        s3_config_(std::move(s3_config)),
+        sqs_(sqs),
+        credentials_(credentials),
+        queue_url_(std::move(queue_url)),
+        dlq_url_(std::move(dlq_url)) {}
 
   void put_text(const std::string& bucket, const std::string& key, const std::string& body) override {
     PutObjectRequest put;
@@ -38,9 +42,9 @@ class AwsConsoleBackend final : public ConsoleBackend {
   }
 
   QueueStats queue_stats() override {
-    const auto queue = sqs_.queue_attributes(queue_url_, {"ApproximateNumberOfMessages",
-                                                          "ApproximateNumberOfMessagesNotVisible",
-                                                          "ApproximateNumberOfMessagesDelayed"});
+    const auto queue = sqs_.queue_attributes(
+        queue_url_,
+        {"ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed"});
     QueueStats stats;
     stats.visible = attribute_number(queue, "ApproximateNumberOfMessages");
     stats.in_flight = attribute_number(queue, "ApproximateNumberOfMessagesNotVisible");
@@ -109,8 +113,10 @@ class AwsConsoleBackend final : public ConsoleBackend {
 
  private:
   long dead_letter_depth() {
-    const auto dlq = sqs_.queue_attributes(dlq_url_, {"ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"});
-    return attribute_number(dlq, "ApproximateNumberOfMessages") + attribute_number(dlq, "ApproximateNumberOfMessagesNotVisible");
+    const auto dlq =
+        sqs_.queue_attributes(dlq_url_, {"ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"});
+    return attribute_number(dlq, "ApproximateNumberOfMessages") +
+           attribute_number(dlq, "ApproximateNumberOfMessagesNotVisible");
   }
 
   S3Client& s3_;

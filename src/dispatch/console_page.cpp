@@ -60,12 +60,23 @@ std::string html_escape(std::string_view text) {
   out.reserve(text.size());
   for (const char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out.push_back(static_cast<unsigned char>(c) < 0x20 && c != '\n' ? '?' : c);
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out.push_back(static_cast<unsigned char>(c) < 0x20 && c != '\n' ? '?' : c);
     }
   }
   return out;
@@ -183,20 +194,22 @@ const std::string& console_js() {
 std::string Console::page_html(const std::string& notice, bool notice_is_error) {
   std::string out = kPageHead;
   if (!notice.empty()) {
-    out += "<p class=\"notice" + std::string(notice_is_error ? " error" : "") + "\" id=\"notice\">" + html_escape(notice) +
-           "</p>\n";
+    out += "<p class=\"notice" + std::string(notice_is_error ? " error" : "") + "\" id=\"notice\">" +
+           html_escape(notice) + "</p>\n";
   }
   out += "<section><h2>Upload</h2>\n";
   if (config_.upload_bucket.empty()) {
     out += "<p class=\"muted\">Uploads are disabled: set CONSOLE_UPLOAD_BUCKET.</p>\n";
   } else {
-    out += "<form id=\"upload-form\" method=\"post\" action=\"upload\" enctype=\"multipart/form-data\" data-max-bytes=\"" +
-           std::to_string(config_.max_upload_bytes) + "\">\n<div id=\"drop\">Drop .txt files here, or " +
-           "<input type=\"file\" name=\"files\" id=\"files\" multiple accept=\".txt,text/plain\"> " +
-           "<button type=\"submit\" id=\"upload-button\">Upload</button></div>\n</form>\n<p class=\"muted\">Stored in s3://" +
-           html_escape(config_.upload_bucket) + "/" + html_escape(config_.upload_prefix) +
-           "&hellip; with server-side encryption; at most " + std::to_string(config_.max_upload_bytes) +
-           " bytes a file (MAX_INPUT_BYTES).</p>\n";
+    out +=
+        "<form id=\"upload-form\" method=\"post\" action=\"upload\" enctype=\"multipart/form-data\" data-max-bytes=\"" +
+        std::to_string(config_.max_upload_bytes) + "\">\n<div id=\"drop\">Drop .txt files here, or " +
+        "<input type=\"file\" name=\"files\" id=\"files\" multiple accept=\".txt,text/plain\"> " +
+        "<button type=\"submit\" id=\"upload-button\">Upload</button></div>\n</form>\n<p class=\"muted\">Stored in "
+        "s3://" +
+        html_escape(config_.upload_bucket) + "/" + html_escape(config_.upload_prefix) +
+        "&hellip; with server-side encryption; at most " + std::to_string(config_.max_upload_bytes) +
+        " bytes a file (MAX_INPUT_BYTES).</p>\n";
   }
   out += "<ul id=\"upload-result\"></ul></section>\n<div id=\"live\">\n";
   const auto current = snapshot();
@@ -216,7 +229,8 @@ std::string Console::live_html(const Snapshot& snapshot, const std::vector<Conve
            "</dd></div><div><dt>received, not deleted</dt><dd id=\"queue-in-flight\">" + number(stats.in_flight) +
            "</dd></div><div><dt>delayed (retries)</dt><dd>" + number(stats.delayed) +
            "</dd></div><div><dt>jobs converting</dt><dd id=\"jobs-in-flight\">" + std::to_string(board_.converting()) +
-           "</dd></div><div><dt>dead letters</dt><dd id=\"dlq-depth\">" + number(stats.dead_letters) + "</dd></div></dl>\n";
+           "</dd></div><div><dt>dead letters</dt><dd id=\"dlq-depth\">" + number(stats.dead_letters) +
+           "</dd></div></dl>\n";
   } else {
     out += "<p class=\"notice error\">queue attributes unavailable: " + html_escape(snapshot.stats_error) + "</p>\n";
   }
@@ -224,8 +238,9 @@ std::string Console::live_html(const Snapshot& snapshot, const std::vector<Conve
   if (conversions.empty()) {
     out += "<p class=\"muted\">Nothing yet.</p>\n";
   } else {
-    out += "<table id=\"conversions\"><thead><tr><th>key</th><th>state</th><th>pages</th><th>time</th><th>PDF</th>"
-           "</tr></thead><tbody>\n";
+    out +=
+        "<table id=\"conversions\"><thead><tr><th>key</th><th>state</th><th>pages</th><th>time</th><th>PDF</th>"
+        "</tr></thead><tbody>\n";
     for (const auto& conversion : conversions) {
       const char* state = state_name(conversion.state);
       std::string time;
@@ -268,8 +283,9 @@ std::string Console::live_html(const Snapshot& snapshot, const std::vector<Conve
   } else if (snapshot.dead_letters.empty()) {
     out += "<p class=\"muted\">None.</p>\n";
   } else {
-    out += "<table id=\"dead-letters\"><thead><tr><th>object key</th><th>exit</th><th>kind</th><th>reason</th>"
-           "<th>receives</th><th></th></tr></thead><tbody>\n";
+    out +=
+        "<table id=\"dead-letters\"><thead><tr><th>object key</th><th>exit</th><th>kind</th><th>reason</th>"
+        "<th>receives</th><th></th></tr></thead><tbody>\n";
     for (const auto& letter : snapshot.dead_letters) {
       out += "<tr data-message-id=\"" + html_escape(letter.message_id) + "\"><td class=\"key\">" +
              html_escape(attribute(letter, "object_key")) + "</td><td>" + html_escape(attribute(letter, "exit_code")) +
@@ -279,8 +295,9 @@ std::string Console::live_html(const Snapshot& snapshot, const std::vector<Conve
              "name=\"message_id\" value=\"" +
              html_escape(letter.message_id) + "\"><button type=\"submit\">retry</button></form></td></tr>\n";
     }
-    out += "</tbody></table>\n<p class=\"muted\">Retry sends the original message back to the source queue and deletes "
-           "the dead letter.</p>\n";
+    out +=
+        "</tbody></table>\n<p class=\"muted\">Retry sends the original message back to the source queue and deletes "
+        "the dead letter.</p>\n";
   }
   out += "</section>\n<section><h2>Last errors</h2>\n";
   const auto errors = board_.errors();

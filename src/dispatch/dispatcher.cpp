@@ -50,9 +50,9 @@ struct Dispatcher::Task {
   int exit_code = 0;
   std::string detail;
   std::optional<ErrorKind> error_kind;  // of a failure; nullopt for success or an exit code outside the table
-  bool twin = false;         // waits for another task converting the same object
-  bool interrupted = false;  // not run to the end because of a stop: return the message at once
-  Time stop_sent{};          // when JOB_TIMEOUT_SECONDS ran out and request_stop() was sent
+  bool twin = false;                    // waits for another task converting the same object
+  bool interrupted = false;             // not run to the end because of a stop: return the message at once
+  Time stop_sent{};                     // when JOB_TIMEOUT_SECONDS ran out and request_stop() was sent
 };
 
 struct Dispatcher::InFlight {
@@ -78,8 +78,7 @@ Dispatcher::~Dispatcher() {
 }
 
 nlohmann::json Dispatcher::fields(const InFlight& message, const Task* task) const {
-  nlohmann::json out = {{"message_id", message.message.message_id},
-                        {"receive_count", message.message.receive_count()}};
+  nlohmann::json out = {{"message_id", message.message.message_id}, {"receive_count", message.message.receive_count()}};
   if (task != nullptr) {
     out["bucket"] = task->spec.source_bucket;
     out["key"] = task->spec.object_key;
@@ -89,7 +88,9 @@ nlohmann::json Dispatcher::fields(const InFlight& message, const Task* task) con
   return out;
 }
 
-int Dispatcher::free_slots_locked() const { return config_.max_concurrency - busy_slots_ - static_cast<int>(inbox_.size()); }
+int Dispatcher::free_slots_locked() const {
+  return config_.max_concurrency - busy_slots_ - static_cast<int>(inbox_.size());
+}
 
 int Dispatcher::running_jobs() const {
   int running = 0;
@@ -106,7 +107,8 @@ void Dispatcher::receiver_loop() {
     int free = 0;
     {
       std::unique_lock lock(mutex_);
-      changed_.wait_for(lock, std::chrono::milliseconds(200), [this] { return !receiving_ || free_slots_locked() > 0; });
+      changed_.wait_for(lock, std::chrono::milliseconds(200),
+                        [this] { return !receiving_ || free_slots_locked() > 0; });
       if (!receiving_) return;
       free = free_slots_locked();
     }
@@ -198,13 +200,17 @@ void Dispatcher::admit(const sqs::Message& message) {
 std::string Dispatcher::launcher_for(const InFlight& message, Task& task) {
   if (config_.launcher != "auto") return config_.launcher;
   const auto head = deps_.head_object(task.spec.source_bucket, task.spec.object_key);
-  if (!head) throw Error(ErrorKind::kNotFound, "source object s3://" + task.spec.source_bucket + "/" + task.spec.object_key + " does not exist");
+  if (!head)
+    throw Error(ErrorKind::kNotFound,
+                "source object s3://" + task.spec.source_bucket + "/" + task.spec.object_key + " does not exist");
   if (!deps_.route_object) return deps_.route(head->metadata);
   // Size-aware routing (routing.hpp): the decision and its reason in the log and in /metrics.
   const auto decision = deps_.route_object(*head);
   deps_.metrics.routed(decision.launcher, decision.reason);
   auto log_fields = fields(message, &task);
-  log_fields.update({{"launcher", decision.launcher}, {"reason", decision.reason}, {"detail", decision.detail},
+  log_fields.update({{"launcher", decision.launcher},
+                     {"reason", decision.reason},
+                     {"detail", decision.detail},
                      {"bytes", head->size}});
   deps_.log.info("routed", log_fields);
   return decision.launcher;
@@ -264,8 +270,8 @@ void Dispatcher::verify_success(Task& task) {
       const std::string recorded = found == dest->metadata.end() ? std::string() : found->second;
       if (!same_etag(recorded, source->etag)) {
         task.outcome = Outcome::kTransient;
-        task.detail = "PDF source-etag \"" + std::string(unquoted_etag(recorded)) + "\" differs from the source's ETag \"" +
-                      std::string(unquoted_etag(source->etag)) + "\"";
+        task.detail = "PDF source-etag \"" + std::string(unquoted_etag(recorded)) +
+                      "\" differs from the source's ETag \"" + std::string(unquoted_etag(source->etag)) + "\"";
         return;
       }
     }
@@ -292,7 +298,7 @@ void Dispatcher::finish_task(InFlight& message, Task& task, const JobOutcome& ou
   if (task.job) deps_.metrics.job_finished(task.launcher, task.outcome == Outcome::kSucceeded, elapsed);
   auto log_fields = fields(message, &task);
   log_fields["exit_code"] = task.exit_code;
-  log_fields["outcome"] = task.outcome == Outcome::kSucceeded ? "succeeded"
+  log_fields["outcome"] = task.outcome == Outcome::kSucceeded   ? "succeeded"
                           : task.outcome == Outcome::kPermanent ? "permanent"
                                                                 : "transient";
   if (!task.detail.empty()) log_fields["detail"] = task.detail;
@@ -423,7 +429,8 @@ bool Dispatcher::settle(InFlight& message) {
   for (const auto& task : message.tasks) {
     outcomes.push_back(task.outcome);
     interrupted = interrupted || task.interrupted;
-    if (task.outcome == Outcome::kTransient || (task.outcome == Outcome::kPermanent && failed == nullptr)) failed = &task;
+    if (task.outcome == Outcome::kTransient || (task.outcome == Outcome::kPermanent && failed == nullptr))
+      failed = &task;
   }
   switch (verdict_for(outcomes)) {
     case Verdict::kDelete:
@@ -449,8 +456,10 @@ bool Dispatcher::settle(InFlight& message) {
       if (leave_to_redrive) {
         retry_later(message, delay, "permanent failure, no DLQ_URL: left to the redrive policy");
       } else {
-        dead_letter(message, failed->detail.empty() ? std::string("job exited ") + std::to_string(failed->exit_code) : failed->detail,
-                    failed->exit_code, kind_name(failed->error_kind), failed->spec.object_key);
+        dead_letter(
+            message,
+            failed->detail.empty() ? std::string("job exited ") + std::to_string(failed->exit_code) : failed->detail,
+            failed->exit_code, kind_name(failed->error_kind), failed->spec.object_key);
       }
       return true;
   }
@@ -523,7 +532,8 @@ int Dispatcher::run() {
 }
 
 int Dispatcher::drain() {
-  deps_.log.info("stop requested: draining", {{"running_jobs", running_jobs()}, {"drain_timeout_s", config_.drain_timeout.count()}});
+  deps_.log.info("stop requested: draining",
+                 {{"running_jobs", running_jobs()}, {"drain_timeout_s", config_.drain_timeout.count()}});
   {
     std::lock_guard lock(mutex_);
     receiving_ = false;

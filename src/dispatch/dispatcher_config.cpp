@@ -132,7 +132,8 @@ DispatcherConfig parse_dispatcher_config(const Environment& env) {
   config.drain_timeout = parse_seconds(env, "DRAIN_TIMEOUT_SECONDS", config.drain_timeout, 0, 3600);
   config.health_max_age = parse_seconds(env, "HEALTH_MAX_AGE_SECONDS", config.health_max_age, 1, 86400);
   if (config.health_max_age <= config.wait_time) {
-    throw Error(ErrorKind::kConfig, "HEALTH_MAX_AGE_SECONDS must exceed WAIT_TIME_SECONDS (a long poll is not a stall)");
+    throw Error(ErrorKind::kConfig,
+                "HEALTH_MAX_AGE_SECONDS must exceed WAIT_TIME_SECONDS (a long poll is not a stall)");
   }
   config.retry_base_delay = parse_seconds(env, "RETRY_BASE_SECONDS", config.retry_base_delay, 0, 43200);
   config.job_timeout = parse_seconds(env, "JOB_TIMEOUT_SECONDS", config.job_timeout, 0, 7 * 86400);
@@ -154,7 +155,8 @@ DispatcherConfig parse_dispatcher_config(const Environment& env) {
   config.console.token = get_or(env, "CONSOLE_TOKEN", "");
   config.console.upload_bucket = get_or(env, "CONSOLE_UPLOAD_BUCKET", "");
   config.console.upload_prefix = get_or(env, "CONSOLE_UPLOAD_PREFIX", config.key_prefix);
-  if (auto max = lookup(env, "MAX_INPUT_BYTES")) config.console.max_upload_bytes = parse_byte_size("MAX_INPUT_BYTES", *max);
+  if (auto max = lookup(env, "MAX_INPUT_BYTES"))
+    config.console.max_upload_bytes = parse_byte_size("MAX_INPUT_BYTES", *max);
   config.console.link_expiry = parse_seconds(env, "CONSOLE_LINK_SECONDS", config.console.link_expiry, 1, 604800);
   return config;
 }

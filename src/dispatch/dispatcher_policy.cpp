@@ -2,29 +2,32 @@
 #include <algorithm>
 #include <cmath>
 
-#include "txt2pdf/job/config.hpp"
-#include "txt2pdf/dispatch/dispatcher.hpp"
 #include "txt2pdf/core/exit_codes.hpp"
+#include "txt2pdf/dispatch/dispatcher.hpp"
+#include "txt2pdf/job/config.hpp"
 
 namespace txt2pdf {
 
 Outcome outcome_for_exit_code(int exit_code) {
   switch (exit_code) {
-    case kExitOk: return Outcome::kSucceeded;
+    case kExitOk:
+      return Outcome::kSucceeded;
     case kExitConfig:
     case kExitBadInput:
     case kExitNotFound:
     case kExitInternal:  // a bug does not go away by running the same input again
     case kExitAccessDenied:
       return Outcome::kPermanent;
-    default: return Outcome::kTransient;
+    default:
+      return Outcome::kTransient;
   }
 }
 
 Verdict verdict_for(const std::vector<Outcome>& outcomes) {
   // A transient failure anywhere means the whole message comes back: the objects that succeeded
   // are found already converted next time (the job skips a PDF whose source-etag matches).
-  if (std::any_of(outcomes.begin(), outcomes.end(), [](Outcome o) { return o == Outcome::kTransient || o == Outcome::kPending; })) {
+  if (std::any_of(outcomes.begin(), outcomes.end(),
+                  [](Outcome o) { return o == Outcome::kTransient || o == Outcome::kPending; })) {
     return Verdict::kRetry;
   }
   if (std::any_of(outcomes.begin(), outcomes.end(), [](Outcome o) { return o == Outcome::kPermanent; })) {

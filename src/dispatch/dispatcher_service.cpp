@@ -2,15 +2,15 @@
 #include <memory>
 
 #include "txt2pdf/aws/credentials.hpp"
-#include "txt2pdf/dispatch/batched_queue.hpp"
-#include "txt2pdf/dispatch/launcher_worker.hpp"
-#include "txt2pdf/dispatch/routing.hpp"
-#include "txt2pdf/dispatch/dispatcher.hpp"
+#include "txt2pdf/aws/s3.hpp"
 #include "txt2pdf/core/exit_codes.hpp"
+#include "txt2pdf/dispatch/batched_queue.hpp"
+#include "txt2pdf/dispatch/console.hpp"
+#include "txt2pdf/dispatch/dispatcher.hpp"
+#include "txt2pdf/dispatch/launcher_worker.hpp"
 #include "txt2pdf/dispatch/launchers_aws.hpp"
 #include "txt2pdf/dispatch/launchers_local.hpp"
-#include "txt2pdf/aws/s3.hpp"
-#include "txt2pdf/dispatch/console.hpp"
+#include "txt2pdf/dispatch/routing.hpp"
 
 namespace txt2pdf {
 namespace {
@@ -59,8 +59,8 @@ Launchers make_launchers(const DispatcherConfig& config, const Environment& env,
   }
   // LAUNCHER=auto (routing.hpp) needs Batch for processor-type: pool, and ECS when it takes the
   // large objects (AUTO_LARGE_LAUNCHER=ecs) or is configured anyway.
-  const bool auto_ecs = config.launcher == "auto" &&
-                        (config.auto_large_launcher == "ecs" || !config.aws.task_definition.empty());
+  const bool auto_ecs =
+      config.launcher == "auto" && (config.auto_large_launcher == "ecs" || !config.aws.task_definition.empty());
   check_aws_launcher_settings(config.aws, config.launcher == "auto" ? "batch" : config.launcher);
   if (auto_ecs) check_aws_launcher_settings(config.aws, "ecs");
   if (config.launcher == "batch" || config.launcher == "auto") {
@@ -127,12 +127,10 @@ int run_dispatcher_service(const Environment& env, const StopToken& stop, const 
 
   std::unique_ptr<HealthServer> health;
   if (config.health_port != 0) {
-    health = std::make_unique<HealthServer>(config.health_address, config.health_port,
-                                            [&metrics, &config](std::string_view method, std::string_view path) {
-                                              return answer_health_request(method, path, metrics,
-                                                                           std::chrono::system_clock::now(),
-                                                                           config.health_max_age);
-                                            });
+    health = std::make_unique<HealthServer>(
+        config.health_address, config.health_port, [&metrics, &config](std::string_view method, std::string_view path) {
+          return answer_health_request(method, path, metrics, std::chrono::system_clock::now(), config.health_max_age);
+        });
   }
   std::unique_ptr<ConsoleService> console;
   if (config.console.enabled) console = std::make_unique<ConsoleService>(config, env, clock);
@@ -145,9 +143,9 @@ int run_dispatcher_service(const Environment& env, const StopToken& stop, const 
                                   {"health_port", health ? health->port() : 0},
                                   {"dlq", !config.dlq_url.empty()}});
 
-  Dispatcher dispatcher(config, DispatcherDeps{receive_queue, control_queue, head, launchers.by_name,
-                                               route_launcher, clock, log, metrics, route_object, stop,
-                                               cut_drain, console ? &console->observer() : nullptr});
+  Dispatcher dispatcher(
+      config, DispatcherDeps{receive_queue, control_queue, head, launchers.by_name, route_launcher, clock, log, metrics,
+                             route_object, stop, cut_drain, console ? &console->observer() : nullptr});
   const int code = dispatcher.run();
   log.info("dispatcher stopped", {{"exit_code", code}});
   return code;

@@ -136,7 +136,8 @@ std::unique_ptr<Worker> spawn_worker(const WorkerPoolOptions& options) {
   ::close(fds[1]);
   if (result != 0) {
     ::close(fds[0]);
-    const auto kind = result == ENOENT || result == EACCES || result == ENOEXEC ? ErrorKind::kConfig : ErrorKind::kTransient;
+    const auto kind =
+        result == ENOENT || result == EACCES || result == ENOEXEC ? ErrorKind::kConfig : ErrorKind::kTransient;
     throw Error(kind, "cannot start the worker \"" + argv[0] + "\": " + std::strerror(result));
   }
   auto worker = std::make_unique<Worker>();
@@ -159,7 +160,9 @@ class FinishedJob final : public RunningJob {
 
 }  // namespace
 
-int CrashLedger::record(const std::string& bucket, const std::string& key) { return ++crashes_[object_name(bucket, key)]; }
+int CrashLedger::record(const std::string& bucket, const std::string& key) {
+  return ++crashes_[object_name(bucket, key)];
+}
 
 void CrashLedger::clear(const std::string& bucket, const std::string& key) { crashes_.erase(object_name(bucket, key)); }
 
@@ -307,9 +310,10 @@ WorkerLauncher::WorkerLauncher(WorkerPoolOptions options, CredentialsProvider& c
   if (!configured) command.push_back(default_job_command());
   // Refused here, at start-up (exit 64), as the local launcher does, rather than once per message.
   if (!find_executable(command[0], pool_->options.env)) {
-    throw Error(ErrorKind::kConfig,
-                configured ? "JOB_COMMAND names \"" + command[0] + "\", which is not an executable file (or not in PATH)"
-                           : "JOB_COMMAND is not set and " + command[0] + " (txt2pdf-job beside the dispatcher) is not an executable file");
+    throw Error(ErrorKind::kConfig, configured ? "JOB_COMMAND names \"" + command[0] +
+                                                     "\", which is not an executable file (or not in PATH)"
+                                               : "JOB_COMMAND is not set and " + command[0] +
+                                                     " (txt2pdf-job beside the dispatcher) is not an executable file");
   }
   if (pool_->options.max_jobs < 1) pool_->options.max_jobs = 1;
   if (pool_->options.crash_limit < 1) pool_->options.crash_limit = 1;

@@ -104,7 +104,9 @@ class RemoteJob : public RunningJob {
   [[nodiscard]] virtual std::string service_name() const = 0;
 
  private:
-  [[nodiscard]] std::string stop_note() const { return stop_error_.empty() ? "" : " (stop failed: " + stop_error_ + ")"; }
+  [[nodiscard]] std::string stop_note() const {
+    return stop_error_.empty() ? "" : " (stop failed: " + stop_error_ + ")";
+  }
 
   std::shared_ptr<ApiSession> session_;
   std::string id_;
@@ -260,18 +262,18 @@ ecs::RunTaskInput ecs_run_task_input(const AwsLauncherSettings& settings, const 
 std::unique_ptr<Launcher> make_batch_launcher(const AwsLauncherSettings& settings, CredentialsProvider& credentials,
                                               Clock& clock, std::unique_ptr<HttpClient> http, RetryPolicy policy) {
   check_aws_launcher_settings(settings, "batch");
-  auto session = std::make_shared<ApiSession>(std::move(http), credentials, clock, policy,
-                                              sigv4::Scope{settings.region, "batch"}, batch_endpoint_of(settings),
-                                              &batch::parse_error);
+  auto session =
+      std::make_shared<ApiSession>(std::move(http), credentials, clock, policy, sigv4::Scope{settings.region, "batch"},
+                                   batch_endpoint_of(settings), &batch::parse_error);
   return std::make_unique<BatchLauncher>(settings, std::move(session));
 }
 
 std::unique_ptr<Launcher> make_ecs_launcher(const AwsLauncherSettings& settings, CredentialsProvider& credentials,
                                             Clock& clock, std::unique_ptr<HttpClient> http, RetryPolicy policy) {
   check_aws_launcher_settings(settings, "ecs");
-  auto session = std::make_shared<ApiSession>(std::move(http), credentials, clock, policy,
-                                              sigv4::Scope{settings.region, "ecs"}, ecs_endpoint_of(settings),
-                                              &ecs::parse_error);
+  auto session =
+      std::make_shared<ApiSession>(std::move(http), credentials, clock, policy, sigv4::Scope{settings.region, "ecs"},
+                                   ecs_endpoint_of(settings), &ecs::parse_error);
   return std::make_unique<EcsLauncher>(settings, std::move(session));
 }
 

@@ -106,7 +106,8 @@ pid_t spawn(const std::vector<std::string>& argv, const std::vector<std::string>
   const int result = posix_spawnp(&pid, args[0], nullptr, &attributes, args.data(), envp.data());
   posix_spawnattr_destroy(&attributes);
   if (result != 0) {
-    const auto kind = result == ENOENT || result == EACCES || result == ENOEXEC ? ErrorKind::kConfig : ErrorKind::kTransient;
+    const auto kind =
+        result == ENOENT || result == EACCES || result == ENOEXEC ? ErrorKind::kConfig : ErrorKind::kTransient;
     throw Error(kind, "cannot start \"" + argv[0] + "\": " + std::strerror(result));
   }
   return pid;
@@ -167,9 +168,10 @@ LocalLauncher::LocalLauncher(std::vector<std::string> command, Environment base_
   if (!configured) command_.push_back(default_job_command());
   // Refused here, at start-up (exit 64), rather than once per message.
   if (!find_executable(command_[0], base_env_)) {
-    throw Error(ErrorKind::kConfig,
-                configured ? "JOB_COMMAND names \"" + command_[0] + "\", which is not an executable file (or not in PATH)"
-                           : "JOB_COMMAND is not set and " + command_[0] + " (txt2pdf-job beside the dispatcher) is not an executable file");
+    throw Error(ErrorKind::kConfig, configured ? "JOB_COMMAND names \"" + command_[0] +
+                                                     "\", which is not an executable file (or not in PATH)"
+                                               : "JOB_COMMAND is not set and " + command_[0] +
+                                                     " (txt2pdf-job beside the dispatcher) is not an executable file");
   }
 }
 

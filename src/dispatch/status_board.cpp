@@ -6,10 +6,14 @@ namespace txt2pdf {
 
 const char* state_name(ConversionState state) {
   switch (state) {
-    case ConversionState::kQueued: return "queued";
-    case ConversionState::kConverting: return "converting";
-    case ConversionState::kDone: return "done";
-    case ConversionState::kFailed: return "failed";
+    case ConversionState::kQueued:
+      return "queued";
+    case ConversionState::kConverting:
+      return "converting";
+    case ConversionState::kDone:
+      return "done";
+    case ConversionState::kFailed:
+      return "failed";
   }
   return "unknown";
 }
@@ -99,9 +103,8 @@ std::vector<ErrorNote> StatusBoard::errors() const {
 
 int StatusBoard::converting() const {
   std::lock_guard lock(mutex_);
-  return static_cast<int>(std::count_if(conversions_.begin(), conversions_.end(), [](const Conversion& c) {
-    return c.state == ConversionState::kConverting;
-  }));
+  return static_cast<int>(std::count_if(conversions_.begin(), conversions_.end(),
+                                        [](const Conversion& c) { return c.state == ConversionState::kConverting; }));
 }
 
 }  // namespace txt2pdf

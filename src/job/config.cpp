@@ -40,7 +40,11 @@ std::optional<std::size_t> first_invalid_utf8(std::string_view text) {
   std::size_t i = 0;
   while (i < text.size()) {
     const auto lead = static_cast<unsigned char>(text[i]);
-    std::size_t length = lead < 0x80 ? 1 : (lead >> 5) == 0x6 ? 2 : (lead >> 4) == 0xE ? 3 : (lead >> 3) == 0x1E ? 4 : 0;
+    std::size_t length = lead < 0x80           ? 1
+                         : (lead >> 5) == 0x6  ? 2
+                         : (lead >> 4) == 0xE  ? 3
+                         : (lead >> 3) == 0x1E ? 4
+                                               : 0;
     if (length == 0 || i + length > text.size()) return i;
     for (std::size_t k = 1; k < length; ++k) {
       if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return i;
@@ -53,7 +57,8 @@ std::optional<std::size_t> first_invalid_utf8(std::string_view text) {
 
 // S3 object keys: 1 to 1024 bytes of UTF-8. Anything else is taken literally.
 void check_object_key(std::string_view variable, const std::string& key) {
-  if (key.size() > 1024) throw config_error(variable, "is " + std::to_string(key.size()) + " bytes; S3 keys are at most 1024");
+  if (key.size() > 1024)
+    throw config_error(variable, "is " + std::to_string(key.size()) + " bytes; S3 keys are at most 1024");
   if (auto offset = first_invalid_utf8(key)) {
     throw config_error(variable, "is not valid UTF-8 (byte " + std::to_string(*offset) + ")");
   }
@@ -85,21 +90,30 @@ JobConfig parse_job_config(const Environment& env) {
                                        config.object_key + " with its own PDF");
   }
 
-  if (auto region = lookup(env, "AWS_REGION")) config.s3.region = *region;
-  else if (auto default_region = lookup(env, "AWS_DEFAULT_REGION")) config.s3.region = *default_region;
+  if (auto region = lookup(env, "AWS_REGION"))
+    config.s3.region = *region;
+  else if (auto default_region = lookup(env, "AWS_DEFAULT_REGION"))
+    config.s3.region = *default_region;
   // The SDKs' precedence: the service-specific endpoint wins over the global one.
-  if (auto url = env_url(env, "AWS_ENDPOINT_URL_S3")) config.s3.endpoint_url = *url;
-  else if (auto global = env_url(env, "AWS_ENDPOINT_URL")) config.s3.endpoint_url = *global;
+  if (auto url = env_url(env, "AWS_ENDPOINT_URL_S3"))
+    config.s3.endpoint_url = *url;
+  else if (auto global = env_url(env, "AWS_ENDPOINT_URL"))
+    config.s3.endpoint_url = *global;
   config.s3.force_path_style = env_bool(env, "TXT2PDF_S3_FORCE_PATH_STYLE", config.s3.force_path_style);
 
   if (auto sse = lookup(env, "TXT2PDF_SSE")) {
-    if (*sse == "AES256") config.sse = SseMode::kAes256;
-    else if (*sse == "aws:kms") config.sse = SseMode::kKms;
-    else if (*sse == "none") config.sse = SseMode::kNone;
-    else throw config_error("TXT2PDF_SSE", "must be AES256, aws:kms or none, got \"" + *sse + "\"");
+    if (*sse == "AES256")
+      config.sse = SseMode::kAes256;
+    else if (*sse == "aws:kms")
+      config.sse = SseMode::kKms;
+    else if (*sse == "none")
+      config.sse = SseMode::kNone;
+    else
+      throw config_error("TXT2PDF_SSE", "must be AES256, aws:kms or none, got \"" + *sse + "\"");
   }
   if (auto key_id = lookup(env, "TXT2PDF_SSE_KMS_KEY_ID")) {
-    if (config.sse != SseMode::kKms) throw config_error("TXT2PDF_SSE_KMS_KEY_ID", "is set but TXT2PDF_SSE is not aws:kms");
+    if (config.sse != SseMode::kKms)
+      throw config_error("TXT2PDF_SSE_KMS_KEY_ID", "is set but TXT2PDF_SSE is not aws:kms");
     config.kms_key_id = *key_id;
   }
 

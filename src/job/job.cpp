@@ -11,15 +11,15 @@
 #include <sstream>
 
 #include "txt2pdf/aws/aws_client.hpp"
-#include "txt2pdf/core/clock.hpp"
 #include "txt2pdf/aws/credentials.hpp"
+#include "txt2pdf/aws/sigv4.hpp"
+#include "txt2pdf/core/clock.hpp"
 #include "txt2pdf/core/error.hpp"
 #include "txt2pdf/core/exit_codes.hpp"
 #include "txt2pdf/core/strings.hpp"
 #include "txt2pdf/core/temp_file.hpp"
 #include "txt2pdf/net/http.hpp"
 #include "txt2pdf/render/render.hpp"
-#include "txt2pdf/aws/sigv4.hpp"
 
 #ifndef TXT2PDF_VERSION
 #define TXT2PDF_VERSION "dev"
@@ -41,7 +41,8 @@ std::string s3_url(const std::string& bucket, const std::string& key) { return "
 class ReadOnlyFile {
  public:
   explicit ReadOnlyFile(const std::string& path) : fd_(::open(path.c_str(), O_RDONLY | O_CLOEXEC)) {
-    if (fd_ < 0) throw Error(ErrorKind::kInternal, "cannot read back the rendered PDF " + path + ": " + std::strerror(errno));
+    if (fd_ < 0)
+      throw Error(ErrorKind::kInternal, "cannot read back the rendered PDF " + path + ": " + std::strerror(errno));
   }
   ReadOnlyFile(const ReadOnlyFile&) = delete;
   ReadOnlyFile& operator=(const ReadOnlyFile&) = delete;
@@ -78,12 +79,14 @@ JobReport run_job(const JobConfig& config, const RenderOptions& base_options, S3
 
   auto started = SteadyClock::now();
   const auto source = s3.head_object(config.source_bucket, config.object_key);
-  if (!source) throw Error(ErrorKind::kNotFound, "source object " + source_url + " does not exist (or its bucket does not)");
+  if (!source)
+    throw Error(ErrorKind::kNotFound, "source object " + source_url + " does not exist (or its bucket does not)");
   report.source_etag = source->etag;
   report.source_bytes = source->size;
   if (source->size > config.max_input_bytes) {
-    throw Error(ErrorKind::kBadInput, "source object " + source_url + " is " + std::to_string(source->size) +
-                                          " bytes, more than MAX_INPUT_BYTES=" + std::to_string(config.max_input_bytes));
+    throw Error(ErrorKind::kBadInput,
+                "source object " + source_url + " is " + std::to_string(source->size) +
+                    " bytes, more than MAX_INPUT_BYTES=" + std::to_string(config.max_input_bytes));
   }
   RenderOptions options = base_options;
   apply_object_metadata(options, source->metadata);
@@ -98,9 +101,10 @@ JobReport run_job(const JobConfig& config, const RenderOptions& base_options, S3
     report.skipped = true;
     report.pdf_bytes = existing->size;
     report.head_ms = elapsed_ms(started);
-    log.info("destination already converted from this source version; skipped",
-             {{"phase", "skip"}, {"dest_bucket", config.dest_bucket}, {"dest_key", config.dest_key},
-              {"source_etag", source->etag}});
+    log.info("destination already converted from this source version; skipped", {{"phase", "skip"},
+                                                                                 {"dest_bucket", config.dest_bucket},
+                                                                                 {"dest_key", config.dest_key},
+                                                                                 {"source_etag", source->etag}});
     return report;
   }
   report.head_ms = elapsed_ms(started);
@@ -150,11 +154,14 @@ JobReport run_job(const JobConfig& config, const RenderOptions& base_options, S3
   const auto put_result = s3.put_object(put);
   report.put_ms = elapsed_ms(started);
   report.pdf_bytes = stats.output_bytes;
-  log.info("uploaded", {{"phase", "put"}, {"bytes", stats.output_bytes}, {"request_id", put_result.request_id}, {"ms", report.put_ms}});
+  log.info(
+      "uploaded",
+      {{"phase", "put"}, {"bytes", stats.output_bytes}, {"request_id", put_result.request_id}, {"ms", report.put_ms}});
 
   started = SteadyClock::now();
   const auto uploaded = s3.head_object(config.dest_bucket, config.dest_key);
-  if (!uploaded) throw Error(ErrorKind::kVerifyMismatch, "verification of " + dest_url + " failed: HEAD found no object");
+  if (!uploaded)
+    throw Error(ErrorKind::kVerifyMismatch, "verification of " + dest_url + " failed: HEAD found no object");
   verify_destination(*uploaded, stats.output_bytes, source->etag, dest_url);
   report.head_ms += elapsed_ms(started);
   return report;
@@ -168,10 +175,18 @@ JobResult convert_object(const JobConfig& config, const RenderOptions& options, 
   try {
     result.report = run_job(config, options, s3, log, temp_dir);
     const auto& report = result.report;
-    fields.update({{"phase", "done"}, {"skipped", report.skipped}, {"bytes", report.source_bytes},
-                   {"pdf_bytes", report.pdf_bytes}, {"pages", report.pages}, {"source_etag", report.source_etag},
-                   {"get_ms", report.get_ms}, {"render_ms", report.render_ms}, {"put_ms", report.put_ms},
-                   {"head_ms", report.head_ms}, {"total_ms", elapsed_ms(started)}, {"exit_code", kExitOk}});
+    fields.update({{"phase", "done"},
+                   {"skipped", report.skipped},
+                   {"bytes", report.source_bytes},
+                   {"pdf_bytes", report.pdf_bytes},
+                   {"pages", report.pages},
+                   {"source_etag", report.source_etag},
+                   {"get_ms", report.get_ms},
+                   {"render_ms", report.render_ms},
+                   {"put_ms", report.put_ms},
+                   {"head_ms", report.head_ms},
+                   {"total_ms", elapsed_ms(started)},
+                   {"exit_code", kExitOk}});
     log.info(report.skipped ? "already converted" : "converted", fields);
     result.exit_code = kExitOk;
   } catch (const Error& error) {
@@ -197,7 +212,9 @@ JobResult convert_object(const JobConfig& config, const RenderOptions& options, 
 }
 
 nlohmann::json job_context(const JobConfig& config) {
-  return {{"source_bucket", config.source_bucket}, {"key", config.object_key}, {"dest_bucket", config.dest_bucket},
+  return {{"source_bucket", config.source_bucket},
+          {"key", config.object_key},
+          {"dest_bucket", config.dest_bucket},
           {"dest_key", config.dest_key}};
 }
 

@@ -7,8 +7,8 @@
 #include "txt2pdf/aws/s3.hpp"
 #include "txt2pdf/core/env_values.hpp"
 #include "txt2pdf/core/error.hpp"
-#include "txt2pdf/core/strings.hpp"
 #include "txt2pdf/core/exit_codes.hpp"
+#include "txt2pdf/core/strings.hpp"
 
 namespace txt2pdf {
 namespace {
@@ -32,7 +32,8 @@ std::string trim_spaces(std::string_view text) { return std::string(trim(text));
 S3Uri parse_s3_uri(std::string_view variable, std::string_view uri) {
   constexpr std::string_view kScheme = "s3://";
   if (uri.substr(0, kScheme.size()) != kScheme) {
-    throw Error(ErrorKind::kConfig, std::string(variable) + "='" + std::string(uri) + "' is not an s3://BUCKET/KEY URI");
+    throw Error(ErrorKind::kConfig,
+                std::string(variable) + "='" + std::string(uri) + "' is not an s3://BUCKET/KEY URI");
   }
   const auto rest = uri.substr(kScheme.size());
   const auto slash = rest.find('/');
@@ -49,7 +50,7 @@ std::vector<std::vector<std::string>> parse_csv(std::string_view text) {
   std::vector<std::vector<std::string>> records;
   std::vector<std::string> record;
   std::string field;
-  bool quoted = false;       // inside "..."
+  bool quoted = false;  // inside "..."
   bool field_started = false;
   const auto end_record = [&] {
     if (field_started || !record.empty()) {
@@ -102,7 +103,8 @@ std::vector<ManifestEntry> parse_batch_csv_manifest(std::string_view text) {
                    " fields, not bucket,key[,versionId]");
     }
     ManifestEntry entry{trim_spaces(fields[0]), decode_key(fields[1], i + 1), fields.size() == 3 ? fields[2] : ""};
-    if (entry.bucket.empty() || entry.key.empty()) bad_manifest("line " + std::to_string(i + 1) + " has an empty bucket or key");
+    if (entry.bucket.empty() || entry.key.empty())
+      bad_manifest("line " + std::to_string(i + 1) + " has an empty bucket or key");
     entries.push_back(std::move(entry));
   }
   return entries;
@@ -121,7 +123,8 @@ InventoryManifest parse_inventory_manifest(std::string_view json_text) {
   }
   manifest.source_bucket = text("sourceBucket");
   const auto destination = text("destinationBucket");  // arn:aws:s3:::NAME
-  manifest.files_bucket = destination.substr(destination.rfind(':') == std::string::npos ? 0 : destination.rfind(':') + 1);
+  manifest.files_bucket =
+      destination.substr(destination.rfind(':') == std::string::npos ? 0 : destination.rfind(':') + 1);
   if (manifest.files_bucket.empty()) bad_manifest("manifest.json has no destinationBucket");
   bool has_bucket = false, has_key = false;
   std::size_t column = 0;
@@ -138,7 +141,8 @@ InventoryManifest parse_inventory_manifest(std::string_view json_text) {
   const auto files = value.find("files");
   if (files == value.end() || !files->is_array()) bad_manifest("manifest.json has no files[]");
   for (const auto& file : *files) {
-    const auto key = file.is_object() && file.contains("key") && file["key"].is_string() ? file["key"].get<std::string>() : "";
+    const auto key =
+        file.is_object() && file.contains("key") && file["key"].is_string() ? file["key"].get<std::string>() : "";
     if (key.empty()) bad_manifest("manifest.json: a files[] entry has no key");
     manifest.file_keys.push_back(key);
   }
@@ -148,8 +152,10 @@ InventoryManifest parse_inventory_manifest(std::string_view json_text) {
 std::vector<ManifestEntry> parse_inventory_csv(std::string_view text, const InventoryManifest& manifest) {
   std::vector<ManifestEntry> entries;
   const auto records = parse_csv(text);
-  const std::size_t needed = std::max({manifest.bucket_column, manifest.key_column,
-                                       manifest.version_column < 0 ? 0 : static_cast<std::size_t>(manifest.version_column)}) + 1;
+  const std::size_t needed =
+      std::max({manifest.bucket_column, manifest.key_column,
+                manifest.version_column < 0 ? 0 : static_cast<std::size_t>(manifest.version_column)}) +
+      1;
   for (std::size_t i = 0; i < records.size(); ++i) {
     const auto& fields = records[i];
     if (fields.size() < needed) bad_manifest("inventory line " + std::to_string(i + 1) + " has too few fields");
@@ -217,7 +223,7 @@ std::string manifest_csv_line(std::string_view bucket, std::string_view key) {
 }
 
 std::string report_line(const KeyResult& result) {
-  json line = {{"bucket", result.bucket}, {"key", result.key},         {"outcome", result.outcome},
+  json line = {{"bucket", result.bucket},       {"key", result.key},     {"outcome", result.outcome},
                {"exit_code", result.exit_code}, {"pages", result.pages}, {"ms", result.ms}};
   if (!result.error.empty()) line["error"] = result.error;
   // Keys need not be UTF-8: replace what is not rather than refuse the line.

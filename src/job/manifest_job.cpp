@@ -86,7 +86,8 @@ int run_manifest_command(const Environment& env, const StopToken& stop) {
   try {
     for (const char* name : {"SOURCE_BUCKET", "OBJECT_KEY", "DEST_KEY"}) {
       if (lookup(env, name)) {
-        throw Error(ErrorKind::kConfig, std::string(name) + " must not be set with MANIFEST_URI: the manifest names the objects");
+        throw Error(ErrorKind::kConfig,
+                    std::string(name) + " must not be set with MANIFEST_URI: the manifest names the objects");
       }
     }
     const auto manifest_uri = parse_s3_uri("MANIFEST_URI", lookup(env, "MANIFEST_URI").value_or(""));
@@ -124,15 +125,20 @@ int run_manifest_command(const Environment& env, const StopToken& stop) {
     const auto entries = load_manifest(s3, manifest_uri, log);
     const auto range = chunk_range(entries.size(), index, chunk);
     log.info("manifest slice", {{"manifest", "s3://" + manifest_uri.bucket + "/" + manifest_uri.key},
-                                {"entries", entries.size()}, {"child_index", index}, {"chunk_size", chunk},
-                                {"first", range.begin}, {"count", range.end - range.begin}});
+                                {"entries", entries.size()},
+                                {"child_index", index},
+                                {"chunk_size", chunk},
+                                {"first", range.begin},
+                                {"count", range.end - range.begin}});
     std::vector<KeyResult> results;
     std::string report;
     const auto started = SteadyClock::now();
     for (std::size_t i = range.begin; i < range.end; ++i) {
-      KeyResult result = stop.stop_requested() ? KeyResult{entries[i].bucket, entries[i].key, "not-attempted",
-                                                      kExitTransient, 0, 0, "stopped before this key"}
-                                          : convert_entry(entries[i], job_env, "", options, s3, log, temp_dir);
+      KeyResult result =
+          stop.stop_requested()
+              ? KeyResult{entries[i].bucket,        entries[i].key, "not-attempted", kExitTransient, 0, 0,
+                          "stopped before this key"}
+              : convert_entry(entries[i], job_env, "", options, s3, log, temp_dir);
       report += report_line(result) + "\n";
       results.push_back(std::move(result));
     }
@@ -155,10 +161,13 @@ int run_manifest_command(const Environment& env, const StopToken& stop) {
       (void)s3.put_object(put);
       report_location = "s3://" + put.bucket + "/" + put.key;
     }
-    log.info("manifest slice done",
-             {{"child_index", index}, {"converted", converted}, {"skipped", skipped}, {"failed", failed},
-              {"report", report_location}, {"exit_code", code},
-              {"seconds", std::chrono::duration<double>(SteadyClock::now() - started).count()}});
+    log.info("manifest slice done", {{"child_index", index},
+                                     {"converted", converted},
+                                     {"skipped", skipped},
+                                     {"failed", failed},
+                                     {"report", report_location},
+                                     {"exit_code", code},
+                                     {"seconds", std::chrono::duration<double>(SteadyClock::now() - started).count()}});
     return code;
   } catch (const Error& error) {
     auto fields = error_fields(error);

@@ -1,12 +1,11 @@
 #include "txt2pdf/net/health.hpp"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-#include <fcntl.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -26,21 +25,29 @@ std::int64_t to_ms(std::chrono::system_clock::time_point when) {
 
 std::string status_text(int status) {
   switch (status) {
-    case 200: return "OK";
-    case 404: return "Not Found";
-    case 400: return "Bad Request";
-    case 405: return "Method Not Allowed";
-    case 408: return "Request Timeout";
-    case 431: return "Request Header Fields Too Large";
-    case 503: return "Service Unavailable";
-    default: return "Error";
+    case 200:
+      return "OK";
+    case 404:
+      return "Not Found";
+    case 400:
+      return "Bad Request";
+    case 405:
+      return "Method Not Allowed";
+    case 408:
+      return "Request Timeout";
+    case 431:
+      return "Request Header Fields Too Large";
+    case 503:
+      return "Service Unavailable";
+    default:
+      return "Error";
   }
 }
 
 std::string http_reply(const HttpAnswer& reply, bool head_only) {
   std::string out = "HTTP/1.1 " + std::to_string(reply.status) + " " + status_text(reply.status) +
-                    "\r\nContent-Type: " + reply.content_type + "\r\nContent-Length: " +
-                    std::to_string(reply.body.size()) + "\r\nConnection: close\r\n\r\n";
+                    "\r\nContent-Type: " + reply.content_type +
+                    "\r\nContent-Length: " + std::to_string(reply.body.size()) + "\r\nConnection: close\r\n\r\n";
   if (!head_only) out += reply.body;
   return out;
 }
@@ -224,7 +231,8 @@ HealthServer::HealthServer(const std::string& address, int port, Handler handler
       ::listen(listen_fd_, 16) != 0) {
     const std::string reason = std::strerror(errno);
     ::close(listen_fd_);
-    throw Error(ErrorKind::kConfig, "HEALTH_PORT=" + std::to_string(port) + ": cannot listen on " + address + ": " + reason);
+    throw Error(ErrorKind::kConfig,
+                "HEALTH_PORT=" + std::to_string(port) + ": cannot listen on " + address + ": " + reason);
   }
   socklen_t length = sizeof socket_address;
   ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&socket_address), &length);

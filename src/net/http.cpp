@@ -3,9 +3,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdint>
-#include <cctype>
 #include <exception>
 #include <string>
 #include <type_traits>
@@ -267,8 +267,8 @@ class CurlHttpClient final : public HttpClient {
       return Error(ErrorKind::kCancelled, where + ": stopped on request during the transfer");
     }
     if (transfer.body_too_large) {
-      return Error(ErrorKind::kTransient, where + ": response body larger than " + std::to_string(transfer.max_body) +
-                                              " bytes: abandoned");
+      return Error(ErrorKind::kTransient,
+                   where + ": response body larger than " + std::to_string(transfer.max_body) + " bytes: abandoned");
     }
     if (transfer.sink_refused) {
       return Error(ErrorKind::kCancelled, where + ": the receiver of the response body stopped the transfer");

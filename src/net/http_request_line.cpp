@@ -7,9 +7,9 @@ std::optional<HttpRequestLine> parse_http_request_line(std::string_view head) {
   const auto first_space = line.find(' ');
   if (first_space == std::string_view::npos || first_space == 0) return std::nullopt;
   const auto second_space = line.find(' ', first_space + 1);
-  const auto target = line.substr(first_space + 1, second_space == std::string_view::npos
-                                                       ? std::string_view::npos
-                                                       : second_space - first_space - 1);
+  const auto target =
+      line.substr(first_space + 1,
+                  second_space == std::string_view::npos ? std::string_view::npos : second_space - first_space - 1);
   if (target.empty()) return std::nullopt;
   return HttpRequestLine{std::string(line.substr(0, first_space)), std::string(target)};
 }

@@ -22,20 +22,34 @@ using Steady = std::chrono::steady_clock;
 
 const char* reason_phrase(int status) {
   switch (status) {
-    case 200: return "OK";
-    case 303: return "See Other";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 408: return "Request Timeout";
-    case 411: return "Length Required";
-    case 413: return "Payload Too Large";
-    case 500: return "Internal Server Error";
-    case 502: return "Bad Gateway";
-    case 503: return "Service Unavailable";
-    default: return "Status";
+    case 200:
+      return "OK";
+    case 303:
+      return "See Other";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 408:
+      return "Request Timeout";
+    case 411:
+      return "Length Required";
+    case 413:
+      return "Payload Too Large";
+    case 500:
+      return "Internal Server Error";
+    case 502:
+      return "Bad Gateway";
+    case 503:
+      return "Service Unavailable";
+    default:
+      return "Status";
   }
 }
 
@@ -167,7 +181,8 @@ HttpServer::HttpServer(const std::string& variable, const std::string& address, 
       ::listen(listen_fd_, 64) != 0) {
     const std::string reason = std::strerror(errno);
     ::close(listen_fd_);
-    throw Error(ErrorKind::kConfig, variable + ": cannot listen on " + address + ":" + std::to_string(port) + ": " + reason);
+    throw Error(ErrorKind::kConfig,
+                variable + ": cannot listen on " + address + ":" + std::to_string(port) + ": " + reason);
   }
   socklen_t length = sizeof socket_address;
   ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&socket_address), &length);
@@ -208,7 +223,8 @@ void HttpServer::answer(int client) {
   std::string buffer;
   std::size_t head_end = std::string::npos;
   while ((head_end = buffer.find("\r\n\r\n")) == std::string::npos) {
-    if (buffer.size() > 32768) return send_all(client, serialize_response(plain(400, "request head too large"), false), deadline);
+    if (buffer.size() > 32768)
+      return send_all(client, serialize_response(plain(400, "request head too large"), false), deadline);
     if (!receive_some(client, buffer, deadline)) return;
   }
   auto request = parse_request_head(std::string_view(buffer).substr(0, head_end + 2));
@@ -217,9 +233,12 @@ void HttpServer::answer(int client) {
   if (const auto value = request->header("content-length")) {
     char* end = nullptr;
     length = std::strtoull(value->c_str(), &end, 10);
-    if (value->empty() || *end != '\0') return send_all(client, serialize_response(plain(400, "bad Content-Length"), false), deadline);
+    if (value->empty() || *end != '\0')
+      return send_all(client, serialize_response(plain(400, "bad Content-Length"), false), deadline);
   } else if (request->header("transfer-encoding")) {
-    return send_all(client, serialize_response(plain(411, "send a Content-Length (chunked bodies are not accepted)"), false), deadline);
+    return send_all(client,
+                    serialize_response(plain(411, "send a Content-Length (chunked bodies are not accepted)"), false),
+                    deadline);
   }
   if (length > options_.max_body_bytes) {
     send_all(client, serialize_response(plain(413, options_.too_large_message), false), deadline);

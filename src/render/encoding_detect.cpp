@@ -109,9 +109,14 @@ EncodingChoice windows_1252(std::string name, std::string method, std::string de
 // ISO-8859 has C1 controls no text uses (as WHATWG's encoding standard reads these labels).
 const char* windows_superset(const std::string& iso) {
   static constexpr std::array<std::pair<const char*, const char*>, 8> kPairs{{
-      {"ISO-8859-1", "WINDOWS-1252"}, {"ISO-8859-15", "WINDOWS-1252"}, {"ISO-8859-2", "WINDOWS-1250"},
-      {"ISO-8859-5", "WINDOWS-1251"}, {"ISO-8859-7", "WINDOWS-1253"}, {"ISO-8859-9", "WINDOWS-1254"},
-      {"ISO-8859-8", "WINDOWS-1255"}, {"ISO-8859-13", "WINDOWS-1257"},
+      {"ISO-8859-1", "WINDOWS-1252"},
+      {"ISO-8859-15", "WINDOWS-1252"},
+      {"ISO-8859-2", "WINDOWS-1250"},
+      {"ISO-8859-5", "WINDOWS-1251"},
+      {"ISO-8859-7", "WINDOWS-1253"},
+      {"ISO-8859-9", "WINDOWS-1254"},
+      {"ISO-8859-8", "WINDOWS-1255"},
+      {"ISO-8859-13", "WINDOWS-1257"},
   }};
   for (const auto& [from, to] : kPairs) {
     if (iso == from) return to;
@@ -163,9 +168,9 @@ EncodingChoice refine(std::string_view head, const std::string& guessed, const C
     choice = std::string(windows) == "WINDOWS-1252"
                  ? windows_1252(c1 ? "windows-1252" : "iso-8859-1", "uchardet", detail)
                  : legacy(windows, "uchardet", detail);
-  } else if (charset == "KOI8-R" &&
-             counts.of[0xA4] + counts.of[0xA6] + counts.of[0xA7] + counts.of[0xAD] + counts.of[0xB4] +
-                     counts.of[0xB6] + counts.of[0xB7] + counts.of[0xBD] > 0) {
+  } else if (charset == "KOI8-R" && counts.of[0xA4] + counts.of[0xA6] + counts.of[0xA7] + counts.of[0xAD] +
+                                            counts.of[0xB4] + counts.of[0xB6] + counts.of[0xB7] + counts.of[0xBD] >
+                                        0) {
     // KOI8-U is KOI8-R with Ukrainian letters in place of eight box-drawing characters.
     choice = legacy("KOI8-U", "uchardet", said + "; Ukrainian letters present: KOI8-U");
   } else if (charset == "EUC-KR") {

@@ -25,7 +25,8 @@ TrueTypeSubset subset_truetype(std::string_view font_file, const std::vector<std
       hb.blob_destroy);
   std::unique_ptr<hb_face_t, decltype(hb.face_destroy)> face(hb.face_create(blob.get(), 0), hb.face_destroy);
   // HarfBuzz reads anything as a font with no tables (and "subsets" it without complaint).
-  if (hb.face_get_glyph_count(face.get()) == 0) throw Error(ErrorKind::kInternal, "HarfBuzz finds no glyphs in the font");
+  if (hb.face_get_glyph_count(face.get()) == 0)
+    throw Error(ErrorKind::kInternal, "HarfBuzz finds no glyphs in the font");
   std::unique_ptr<hb_subset_input_t, decltype(hb.subset_input_destroy)> input(hb.subset_input_create_or_fail(),
                                                                               hb.subset_input_destroy);
   if (!input) throw Error(ErrorKind::kInternal, "hb_subset_input_create_or_fail failed");
@@ -44,7 +45,8 @@ TrueTypeSubset subset_truetype(std::string_view font_file, const std::vector<std
   const hb_map_t* old_to_new = hb.subset_plan_old_to_new_glyph_mapping(plan.get());
   for (const auto glyph : glyphs) {
     const auto id = hb.map_get(old_to_new, glyph);
-    if (id == HB_MAP_VALUE_INVALID || id > 0xFFFF) throw Error(ErrorKind::kInternal, "HarfBuzz dropped a glyph asked for");
+    if (id == HB_MAP_VALUE_INVALID || id > 0xFFFF)
+      throw Error(ErrorKind::kInternal, "HarfBuzz dropped a glyph asked for");
     result.glyph_ids.push_back(static_cast<std::uint16_t>(id));
   }
   std::unique_ptr<hb_blob_t, decltype(hb.blob_destroy)> bytes(hb.face_reference_blob(subset.get()), hb.blob_destroy);

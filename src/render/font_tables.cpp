@@ -33,10 +33,13 @@ std::vector<std::uint16_t> composite_components(const unsigned char* glyph, std:
     const auto flags = be16(glyph + at);
     components.push_back(be16(glyph + at + 2));
     at += 4 + ((flags & 0x0001u) != 0 ? 4 : 2);  // ARG_1_AND_2_ARE_WORDS
-    if ((flags & 0x0008u) != 0) at += 2;          // WE_HAVE_A_SCALE
-    else if ((flags & 0x0040u) != 0) at += 4;     // WE_HAVE_AN_X_AND_Y_SCALE
-    else if ((flags & 0x0080u) != 0) at += 8;     // WE_HAVE_A_TWO_BY_TWO
-    if ((flags & 0x0020u) == 0) break;            // MORE_COMPONENTS
+    if ((flags & 0x0008u) != 0)
+      at += 2;  // WE_HAVE_A_SCALE
+    else if ((flags & 0x0040u) != 0)
+      at += 4;  // WE_HAVE_AN_X_AND_Y_SCALE
+    else if ((flags & 0x0080u) != 0)
+      at += 8;                          // WE_HAVE_A_TWO_BY_TWO
+    if ((flags & 0x0020u) == 0) break;  // MORE_COMPONENTS
   }
   return components;
 }
@@ -48,9 +51,12 @@ std::string utf16be_with_bom(std::string_view utf8) {
     const auto lead = static_cast<unsigned char>(utf8[at]);
     char32_t cp = lead;
     std::size_t length = 1;
-    if (lead >= 0xF0) cp = lead & 0x07u, length = 4;
-    else if (lead >= 0xE0) cp = lead & 0x0Fu, length = 3;
-    else if (lead >= 0xC0) cp = lead & 0x1Fu, length = 2;
+    if (lead >= 0xF0)
+      cp = lead & 0x07u, length = 4;
+    else if (lead >= 0xE0)
+      cp = lead & 0x0Fu, length = 3;
+    else if (lead >= 0xC0)
+      cp = lead & 0x1Fu, length = 2;
     for (std::size_t i = 1; i < length && at + i < utf8.size(); ++i) {
       cp = (cp << 6) | (static_cast<unsigned char>(utf8[at + i]) & 0x3Fu);
     }

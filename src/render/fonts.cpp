@@ -14,8 +14,7 @@ namespace {
 constexpr const char* kDebianDejaVuMono = "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf";
 
 std::uint32_t read_be32(const unsigned char* bytes) {
-  return (std::uint32_t{bytes[0]} << 24) | (std::uint32_t{bytes[1]} << 16) | (std::uint32_t{bytes[2]} << 8) |
-         bytes[3];
+  return (std::uint32_t{bytes[0]} << 24) | (std::uint32_t{bytes[1]} << 16) | (std::uint32_t{bytes[2]} << 8) | bytes[3];
 }
 
 // fontconfig is opened on first use (fontconfig_api.hpp): plain text never needs it.

@@ -58,8 +58,8 @@ HPDF_FontDef fontdef_of(HPDF_Font font) { return font_attr(font)->fontdef; }
 HPDF_UINT16 look_up_glyph(HPDF_FontDef def, char32_t cp) {
   const auto& cmap = tt_attr(def)->cmap;
   if (cmap.format == 4) {
-    const Format4Cmap view{cmap.end_count,     cmap.start_count,    cmap.id_delta,
-                           cmap.id_range_offset, cmap.seg_count_x2 / 2u, cmap.glyph_id_array,
+    const Format4Cmap view{cmap.end_count,           cmap.start_count,       cmap.id_delta,
+                           cmap.id_range_offset,     cmap.seg_count_x2 / 2u, cmap.glyph_id_array,
                            cmap.glyph_id_array_count};
     if (const auto glyph = format4_glyph(view, cp)) return *glyph;
   }
@@ -143,7 +143,7 @@ void replace_font_file_stream(HPDF_FontDef def, HPDF_Stream stream) {
 // libharu's own subset of a font program: the glyphs drawn, but the whole loca, hmtx and cmap.
 std::string libharu_font_program(HPDF_Doc doc, const ErrorState& error, HPDF_FontDef def) {
   std::unique_ptr<HPDF_Stream_Rec, decltype(&HPDF_Stream_Free)> program(HPDF_MemStream_New(doc->mmgr, 256 * 1024),
-                                                                         &HPDF_Stream_Free);
+                                                                        &HPDF_Stream_Free);
   check(error, program != nullptr, "HPDF_MemStream_New");
   check_status(error, HPDF_TTFontDef_SaveFontData(def, program.get()), "HPDF_TTFontDef_SaveFontData");
   std::string bytes;

@@ -26,8 +26,8 @@
 #include <vector>
 
 #include "libharu_internals.hpp"
-#include "txt2pdf/render/deflate.hpp"
 #include "txt2pdf/core/error.hpp"
+#include "txt2pdf/render/deflate.hpp"
 #include "txt2pdf/render/font_subset.hpp"
 #include "txt2pdf/render/font_tables.hpp"
 #include "txt2pdf/render/text_decode.hpp"
@@ -107,7 +107,9 @@ class MappedFile {
   MappedFile(const MappedFile&) = delete;
   MappedFile& operator=(const MappedFile&) = delete;
 
-  [[nodiscard]] const unsigned char* data() const { return reinterpret_cast<const unsigned char*>(source.bytes.data()); }
+  [[nodiscard]] const unsigned char* data() const {
+    return reinterpret_cast<const unsigned char*>(source.bytes.data());
+  }
   [[nodiscard]] std::size_t size() const { return source.bytes.size(); }
   ByteSource source;  // libharu's reads
 };
@@ -126,7 +128,7 @@ struct Font {
   bool unicode = false;
   bool courier = false;
   std::string path;
-  std::string name;  // libharu's name of the loaded TrueType font
+  std::string name;                  // libharu's name of the loaded TrueType font
   std::vector<std::int16_t> widths;  // per BMP code point: declared advance, -1 until drawn
   // Per BMP code point: glyph id + 1, 0 until looked up (libharu's look-up is a linear search
   // of the cmap's segments, thousands in a CJK font: do it once per character).
@@ -179,8 +181,8 @@ struct PdfDocument::Impl {
   std::vector<HPDF_Page> pages;
   HPDF_Page current = nullptr;
   std::vector<HPDF_Dict> shared;
-  HPDF_Dict resources = nullptr;  // the /Resources every page inherits
-  HPDF_Dict font_resources = nullptr;  // its /Font
+  HPDF_Dict resources = nullptr;           // the /Resources every page inherits
+  HPDF_Dict font_resources = nullptr;      // its /Font
   double page_width = 0, page_height = 0;  // the size every page inherits
   bool utf_enabled = false;
   // Declared after own_streams, so destroyed (its worker joined) before them.
@@ -210,7 +212,8 @@ struct PdfDocument::Impl {
   }
 
   HPDF_Stream source_stream(ByteSource& source) {
-    HPDF_Stream stream = HPDF_CallbackReader_New(doc->mmgr, source_read, source_seek, source_tell, source_size, &source);
+    HPDF_Stream stream =
+        HPDF_CallbackReader_New(doc->mmgr, source_read, source_seek, source_tell, source_size, &source);
     check(stream != nullptr, "HPDF_CallbackReader_New");
     return stream;
   }
@@ -301,9 +304,10 @@ struct PdfDocument::Impl {
     } else {
       const auto bytes = utf16be_with_bom(value);
       const auto* data = reinterpret_cast<const HPDF_BYTE*>(bytes.data());
-      check_status(HPDF_Dict_Add(info, key, HPDF_Binary_New(doc->mmgr, const_cast<HPDF_BYTE*>(data),
-                                                            static_cast<HPDF_UINT>(bytes.size()))),
-                   key);
+      check_status(
+          HPDF_Dict_Add(info, key,
+                        HPDF_Binary_New(doc->mmgr, const_cast<HPDF_BYTE*>(data), static_cast<HPDF_UINT>(bytes.size()))),
+          key);
     }
   }
 };
@@ -395,8 +399,7 @@ void PdfDocument::add_page(double width, double height) {
 int PdfDocument::page_count() const { return static_cast<int>(impl_->pages.size()); }
 
 std::string PdfDocument::font_name(int font) {
-  const char* name =
-      HPDF_Page_GetLocalFontName(impl_->page(), impl_->fonts.at(static_cast<std::size_t>(font)).handle);
+  const char* name = HPDF_Page_GetLocalFontName(impl_->page(), impl_->fonts.at(static_cast<std::size_t>(font)).handle);
   impl_->check(name != nullptr, "HPDF_Page_GetLocalFontName");
   return name;
 }

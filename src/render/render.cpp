@@ -4,13 +4,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <algorithm>
-#include <atomic>
-#include <chrono>
 #include <memory>
 #include <thread>
 
@@ -331,8 +331,8 @@ int open_input(const std::string& path) {
 namespace {
 
 // One conversion, logged; returns its exit code.
-int render_one(const std::string& input, const std::string& output, RenderOptions options,
-               const std::string& temp_dir, const Logger& logger) {
+int render_one(const std::string& input, const std::string& output, RenderOptions options, const std::string& temp_dir,
+               const Logger& logger) {
   const auto started = std::chrono::steady_clock::now();
   try {
     if (options.header_text.empty()) {
@@ -394,8 +394,11 @@ int render_many(const RenderArgs& args, const RenderOptions& options, const std:
   for (auto& thread : threads) thread.join();
   const auto failed = static_cast<std::size_t>(std::count_if(codes.begin(), codes.end(), [](int c) { return c != 0; }));
   const nlohmann::json fields{
-      {"files", args.files.size()}, {"rendered", args.files.size() - failed}, {"failed", failed},
-      {"workers", workers}, {"output_dir", args.output_dir},
+      {"files", args.files.size()},
+      {"rendered", args.files.size() - failed},
+      {"failed", failed},
+      {"workers", workers},
+      {"output_dir", args.output_dir},
       {"duration_ms",
        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count()}};
   if (failed > 0) {

@@ -17,9 +17,12 @@ namespace {
 
 const char* source_name(OptionSource source) {
   switch (source) {
-    case OptionSource::kEnvironment: return "environment variable";
-    case OptionSource::kObjectMetadata: return "object metadata";
-    case OptionSource::kCommandLine: return "command-line flag";
+    case OptionSource::kEnvironment:
+      return "environment variable";
+    case OptionSource::kObjectMetadata:
+      return "object metadata";
+    case OptionSource::kCommandLine:
+      return "command-line flag";
   }
   return "option";
 }
@@ -50,8 +53,8 @@ double parse_number(std::string_view name, std::string_view value, OptionSource 
   char* end = nullptr;
   const double number = std::strtod(text.c_str(), &end);
   if (text.empty() || end != text.c_str() + text.size() || !(number >= min && number <= max)) {
-    fail(name, value, source, "a number from " + std::to_string(static_cast<int>(min)) + " to " +
-                                  std::to_string(static_cast<int>(max)));
+    fail(name, value, source,
+         "a number from " + std::to_string(static_cast<int>(min)) + " to " + std::to_string(static_cast<int>(max)));
   }
   return number;
 }
@@ -91,11 +94,16 @@ const std::vector<OptionEntry>& entries() {
       {{"paper", "A4, Letter, Legal, A3", "paper size (environment: also PAPER)"},
        [](RenderOptions& o, std::string_view v, OptionSource s) {
          const auto p = to_lower(v);
-         if (p == "a4") o.paper = Paper::kA4;
-         else if (p == "letter") o.paper = Paper::kLetter;
-         else if (p == "legal") o.paper = Paper::kLegal;
-         else if (p == "a3") o.paper = Paper::kA3;
-         else fail("paper", v, s, "A4, Letter, Legal or A3");
+         if (p == "a4")
+           o.paper = Paper::kA4;
+         else if (p == "letter")
+           o.paper = Paper::kLetter;
+         else if (p == "legal")
+           o.paper = Paper::kLegal;
+         else if (p == "a3")
+           o.paper = Paper::kA3;
+         else
+           fail("paper", v, s, "A4, Letter, Legal or A3");
        }},
       {{"landscape", "true/false", "landscape orientation"},
        [](RenderOptions& o, std::string_view v, OptionSource s) {
@@ -132,17 +140,24 @@ const std::vector<OptionEntry>& entries() {
       {{"fit", "auto, none", "auto: font size and orientation fit the longest line (none: the fixed grid)"},
        [](RenderOptions& o, std::string_view v, OptionSource s) {
          const auto f = to_lower(v);
-         if (f == "auto") o.fit = Fit::kAuto;
-         else if (f == "none") o.fit = Fit::kNone;
-         else fail("fit", v, s, "auto or none");
+         if (f == "auto")
+           o.fit = Fit::kAuto;
+         else if (f == "none")
+           o.fit = Fit::kNone;
+         else
+           fail("fit", v, s, "auto or none");
        }},
       {{"ansi", "render, strip, show", "ANSI escapes: draw colours and bold, drop them, or show them"},
        [](RenderOptions& o, std::string_view v, OptionSource s) {
          const auto a = to_lower(v);
-         if (a == "render") o.ansi = AnsiMode::kRender;
-         else if (a == "strip") o.ansi = AnsiMode::kStrip;
-         else if (a == "show") o.ansi = AnsiMode::kShow;
-         else fail("ansi", v, s, "render, strip or show");
+         if (a == "render")
+           o.ansi = AnsiMode::kRender;
+         else if (a == "strip")
+           o.ansi = AnsiMode::kStrip;
+         else if (a == "show")
+           o.ansi = AnsiMode::kShow;
+         else
+           fail("ansi", v, s, "render, strip or show");
        }},
       {{"encoding", "auto or a character set", "input encoding: auto detects it; else e.g. Shift_JIS, cp1251"},
        [](RenderOptions& o, std::string_view v, OptionSource s) {
@@ -199,12 +214,24 @@ void apply_object_metadata(RenderOptions& options, const std::map<std::string, s
 
 const std::vector<OptionDoc>& option_docs() {
   static const std::vector<OptionDoc> kDocs = [] {
-    static const std::map<std::string, const char*> kDefaults{
-        {"paper", "A4"}, {"landscape", "false (fit=auto may turn it on)"}, {"margins", "54"},
-        {"font-size", "10 (fit=auto may lower it)"}, {"leading", "1.2 x font-size"}, {"tab-width", "8"},
-        {"wrap", "true"}, {"header", "true"}, {"footer", "true"}, {"line-numbers", "false"}, {"two-up", "false"},
-        {"title", "the file name or key"}, {"header-text", "the file name or key"}, {"subject", "none"},
-        {"keywords", "none"}, {"fit", "auto"}, {"ansi", "render"}, {"encoding", "auto"}};
+    static const std::map<std::string, const char*> kDefaults{{"paper", "A4"},
+                                                              {"landscape", "false (fit=auto may turn it on)"},
+                                                              {"margins", "54"},
+                                                              {"font-size", "10 (fit=auto may lower it)"},
+                                                              {"leading", "1.2 x font-size"},
+                                                              {"tab-width", "8"},
+                                                              {"wrap", "true"},
+                                                              {"header", "true"},
+                                                              {"footer", "true"},
+                                                              {"line-numbers", "false"},
+                                                              {"two-up", "false"},
+                                                              {"title", "the file name or key"},
+                                                              {"header-text", "the file name or key"},
+                                                              {"subject", "none"},
+                                                              {"keywords", "none"},
+                                                              {"fit", "auto"},
+                                                              {"ansi", "render"},
+                                                              {"encoding", "auto"}};
     std::vector<OptionDoc> docs;
     for (const auto& entry : entries()) {
       docs.push_back(entry.doc);
@@ -218,10 +245,18 @@ const std::vector<OptionDoc>& option_docs() {
 
 void paper_size(const RenderOptions& options, double& width, double& height) {
   switch (options.paper) {
-    case Paper::kA4: width = 595.276, height = 841.89; break;
-    case Paper::kLetter: width = 612, height = 792; break;
-    case Paper::kLegal: width = 612, height = 1008; break;
-    case Paper::kA3: width = 841.89, height = 1190.551; break;
+    case Paper::kA4:
+      width = 595.276, height = 841.89;
+      break;
+    case Paper::kLetter:
+      width = 612, height = 792;
+      break;
+    case Paper::kLegal:
+      width = 612, height = 1008;
+      break;
+    case Paper::kA3:
+      width = 841.89, height = 1190.551;
+      break;
   }
   // Two-up puts two portrait pages on a landscape sheet.
   if (options.landscape != options.two_up) std::swap(width, height);

@@ -11,8 +11,8 @@
 namespace txt2pdf {
 namespace {
 
-constexpr double kTwoUpGap = 24;        // points between the halves of a two-up sheet
-constexpr int kGridAdvance = 600;       // a column in 1/1000 em: Courier's advance
+constexpr double kTwoUpGap = 24;          // points between the halves of a two-up sheet
+constexpr int kGridAdvance = 600;         // a column in 1/1000 em: Courier's advance
 constexpr double kDecorationScale = 0.9;  // header/footer size relative to the text
 
 std::string format(const char* pattern, double a, double b = 0, double c = 0) {
@@ -48,11 +48,20 @@ void append_point(std::string& out, double x, double y, const char* op) {
 // Appends one byte of a PDF literal string, escaped where the syntax needs it.
 inline void put_literal_byte(std::string& out, unsigned char byte) {
   switch (byte) {
-    case '(': out += "\\("; break;
-    case ')': out += "\\)"; break;
-    case '\\': out += "\\\\"; break;
-    case '\r': out += "\\r"; break;  // a raw CR would be read as LF
-    default: out += static_cast<char>(byte);
+    case '(':
+      out += "\\(";
+      break;
+    case ')':
+      out += "\\)";
+      break;
+    case '\\':
+      out += "\\\\";
+      break;
+    case '\r':
+      out += "\\r";
+      break;  // a raw CR would be read as LF
+    default:
+      out += static_cast<char>(byte);
   }
 }
 
@@ -132,8 +141,7 @@ RenderOptions fitted_options(const RenderOptions& options, int longest_columns) 
   return fitted;
 }
 
-FontChain::FontChain(PdfDocument& pdf, bool latin_mode)
-    : pdf_(pdf), latin_mode_(latin_mode) {}
+FontChain::FontChain(PdfDocument& pdf, bool latin_mode) : pdf_(pdf), latin_mode_(latin_mode) {}
 
 FontChain::~FontChain() = default;
 
@@ -145,7 +153,6 @@ int FontChain::primary() {
   }
   return primary_;
 }
-
 
 FontChain::Glyph FontChain::resolve(char32_t cp) {
   if (latin_mode_ && cp < 0x80) return {PdfDocument::kCourier, cp};
@@ -300,8 +307,8 @@ void PageWriter::row(const LayoutRow& row) {
 }
 
 void PageWriter::set_fill(std::uint32_t rgb) {
-  buffer_ += format("%.3g %.3g %.3g rg\n", ((rgb >> 16) & 0xFFu) / 255.0, ((rgb >> 8) & 0xFFu) / 255.0,
-                    (rgb & 0xFFu) / 255.0);
+  buffer_ +=
+      format("%.3g %.3g %.3g rg\n", ((rgb >> 16) & 0xFFu) / 255.0, ((rgb >> 8) & 0xFFu) / 255.0, (rgb & 0xFFu) / 255.0);
   fill_ = rgb;
 }
 
@@ -488,8 +495,7 @@ void PageWriter::draw_footer(int page) {
   const double x = geometry_.width / 2 - 7 * column;
   const double y = options_.margin_bottom / 2 - size / 3;
   const auto number = std::to_string(page);
-  buffer_ += "BT\n/" + courier_name_ + format(" %g Tf\n%.2f %.2f Td\n", size, x, y) + "(page " + number +
-             ")Tj\nET\n";
+  buffer_ += "BT\n/" + courier_name_ + format(" %g Tf\n%.2f %.2f Td\n", size, x, y) + "(page " + number + ")Tj\nET\n";
   const std::size_t digits = number.size();
   if (footer_streams_.size() < digits) footer_streams_.resize(digits, -1);
   auto& id = footer_streams_[digits - 1];
@@ -529,9 +535,9 @@ void PageWriter::finish() {
   for (std::size_t digits = 1; digits <= footer_streams_.size(); ++digits) {
     if (footer_streams_[digits - 1] < 0) continue;
     const double x_of = x + static_cast<double>(5 + digits) * column;
-    pdf_.set_shared_stream(footer_streams_[digits - 1],
-                           "BT\n/" + courier_name_ + format(" %g Tf\n%.2f %.2f Td\n", size, x_of, y) +
-                               "( of " + pages + ")Tj\nET\n");
+    pdf_.set_shared_stream(
+        footer_streams_[digits - 1],
+        "BT\n/" + courier_name_ + format(" %g Tf\n%.2f %.2f Td\n", size, x_of, y) + "( of " + pages + ")Tj\nET\n");
   }
 }
 

@@ -13,8 +13,22 @@ constexpr char32_t kBackspace = 0x08;
 
 // xterm's default ANSI colours.
 constexpr std::array<std::uint32_t, 16> kAnsi16{{
-    0x000000, 0xCD0000, 0x00CD00, 0xCDCD00, 0x0000EE, 0xCD00CD, 0x00CDCD, 0xE5E5E5,
-    0x7F7F7F, 0xFF0000, 0x00FF00, 0xFFFF00, 0x5C5CFF, 0xFF00FF, 0x00FFFF, 0xFFFFFF,
+    0x000000,
+    0xCD0000,
+    0x00CD00,
+    0xCDCD00,
+    0x0000EE,
+    0xCD00CD,
+    0x00CDCD,
+    0xE5E5E5,
+    0x7F7F7F,
+    0xFF0000,
+    0x00FF00,
+    0xFFFF00,
+    0x5C5CFF,
+    0xFF00FF,
+    0x00FFFF,
+    0xFFFFFF,
 }};
 
 bool is_special(char32_t cp) {
@@ -96,22 +110,38 @@ void AnsiFilter::sgr() {
   for (std::size_t i = 0; i < n.size(); ++i) {
     const int p = n[i];
     auto& f = style_.flags;
-    if (p == 0) style_ = CellStyle{};
-    else if (p == 1) f = static_cast<std::uint8_t>(f | CellStyle::kBold);
-    else if (p == 2) f = static_cast<std::uint8_t>(f | CellStyle::kFaint);
-    else if (p == 3) f = static_cast<std::uint8_t>(f | CellStyle::kItalic);
-    else if (p == 4) f = static_cast<std::uint8_t>(f | CellStyle::kUnderline);
-    else if (p == 7) f = static_cast<std::uint8_t>(f | CellStyle::kInverse);
-    else if (p == 22) f = static_cast<std::uint8_t>(f & ~(CellStyle::kBold | CellStyle::kFaint));
-    else if (p == 23) f = static_cast<std::uint8_t>(f & ~CellStyle::kItalic);
-    else if (p == 24) f = static_cast<std::uint8_t>(f & ~CellStyle::kUnderline);
-    else if (p == 27) f = static_cast<std::uint8_t>(f & ~CellStyle::kInverse);
-    else if (p >= 30 && p <= 37) style_.foreground = ansi_palette(p - 30);
-    else if (p == 39) style_.foreground = CellStyle::kDefaultColour;
-    else if (p >= 40 && p <= 47) style_.background = ansi_palette(p - 40);
-    else if (p == 49) style_.background = CellStyle::kDefaultColour;
-    else if (p >= 90 && p <= 97) style_.foreground = ansi_palette(p - 90 + 8);
-    else if (p >= 100 && p <= 107) style_.background = ansi_palette(p - 100 + 8);
+    if (p == 0)
+      style_ = CellStyle{};
+    else if (p == 1)
+      f = static_cast<std::uint8_t>(f | CellStyle::kBold);
+    else if (p == 2)
+      f = static_cast<std::uint8_t>(f | CellStyle::kFaint);
+    else if (p == 3)
+      f = static_cast<std::uint8_t>(f | CellStyle::kItalic);
+    else if (p == 4)
+      f = static_cast<std::uint8_t>(f | CellStyle::kUnderline);
+    else if (p == 7)
+      f = static_cast<std::uint8_t>(f | CellStyle::kInverse);
+    else if (p == 22)
+      f = static_cast<std::uint8_t>(f & ~(CellStyle::kBold | CellStyle::kFaint));
+    else if (p == 23)
+      f = static_cast<std::uint8_t>(f & ~CellStyle::kItalic);
+    else if (p == 24)
+      f = static_cast<std::uint8_t>(f & ~CellStyle::kUnderline);
+    else if (p == 27)
+      f = static_cast<std::uint8_t>(f & ~CellStyle::kInverse);
+    else if (p >= 30 && p <= 37)
+      style_.foreground = ansi_palette(p - 30);
+    else if (p == 39)
+      style_.foreground = CellStyle::kDefaultColour;
+    else if (p >= 40 && p <= 47)
+      style_.background = ansi_palette(p - 40);
+    else if (p == 49)
+      style_.background = CellStyle::kDefaultColour;
+    else if (p >= 90 && p <= 97)
+      style_.foreground = ansi_palette(p - 90 + 8);
+    else if (p >= 100 && p <= 107)
+      style_.background = ansi_palette(p - 100 + 8);
     else if ((p == 38 || p == 48) && i + 1 < n.size()) {
       std::uint32_t colour = CellStyle::kDefaultColour;
       if (n[i + 1] == 5 && i + 2 < n.size()) {
@@ -160,7 +190,8 @@ void AnsiFilter::csi(char32_t final_byte) {
       editing_ = true;
       cursor_ = cursor_ > count ? cursor_ - count : 0;
       break;
-    default: break;  // cursor up/down, screen erase, scrolling: nothing a page can show
+    default:
+      break;  // cursor up/down, screen erase, scrolling: nothing a page can show
   }
 }
 
@@ -198,7 +229,6 @@ void AnsiFilter::feed(std::u32string_view in, std::u32string& text, std::vector<
 
 void AnsiFilter::step(char32_t cp, std::u32string& text, std::vector<CellStyle>& styles) {
   {
-
     switch (state_) {
       case State::kEscape:
         if (cp == U'[') {
@@ -233,7 +263,8 @@ void AnsiFilter::step(char32_t cp, std::u32string& text, std::vector<CellStyle>&
       case State::kOscEscape:
         state_ = cp == U'\\' ? State::kText : State::kOsc;
         return;
-      case State::kText: break;
+      case State::kText:
+        break;
     }
     if (after_cr_) {
       after_cr_ = false;
@@ -252,7 +283,8 @@ void AnsiFilter::step(char32_t cp, std::u32string& text, std::vector<CellStyle>&
         state_ = State::kCsi;
         params_.clear();
         break;
-      case kBell: break;
+      case kBell:
+        break;
       case kBackspace:
         saw_escapes_ = true;
         editing_ = true;
@@ -285,7 +317,8 @@ void AnsiFilter::step(char32_t cp, std::u32string& text, std::vector<CellStyle>&
         flush_line(text, styles);
         emit(cp, CellStyle{}, text, styles);
         break;
-      default: put(cp);
+      default:
+        put(cp);
     }
   }
 }

@@ -12,10 +12,10 @@ namespace {
 constexpr char32_t kReplacement = 0xFFFD;
 
 // Windows-1252 0x80..0x9F (0 = undefined in the code page).
-constexpr std::array<char32_t, 32> kCp1252High{
-    0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
-    0x2039, 0x0152, 0,      0x017D, 0,      0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
-    0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178};
+constexpr std::array<char32_t, 32> kCp1252High{0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+                                               0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0,      0x017D, 0,
+                                               0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+                                               0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178};
 
 // Length of the valid UTF-8 sequence at the start of `bytes`: 0 when invalid, -1 when the bytes
 // end before the sequence does (may still be valid with more input).
@@ -97,11 +97,16 @@ void check_not_binary(std::string_view head, std::size_t unit_size, bool big_end
 
 const char* to_string(TextEncoding encoding) noexcept {
   switch (encoding) {
-    case TextEncoding::kUtf8: return "utf-8";
-    case TextEncoding::kUtf16Le: return "utf-16le";
-    case TextEncoding::kUtf16Be: return "utf-16be";
-    case TextEncoding::kWindows1252: return "windows-1252";
-    case TextEncoding::kLegacy: return "legacy";
+    case TextEncoding::kUtf8:
+      return "utf-8";
+    case TextEncoding::kUtf16Le:
+      return "utf-16le";
+    case TextEncoding::kUtf16Be:
+      return "utf-16be";
+    case TextEncoding::kWindows1252:
+      return "windows-1252";
+    case TextEncoding::kLegacy:
+      return "legacy";
   }
   return "utf-8";
 }
@@ -165,10 +170,15 @@ void TextDecoder::decode(std::string_view bytes, bool last, std::u32string& out)
       out.reserve(out.size() + bytes.size());
       for (const char byte : bytes) out.push_back(windows_1252_to_unicode(static_cast<unsigned char>(byte)));
       break;
-    case TextEncoding::kUtf8: decode_utf8(bytes, out); break;
+    case TextEncoding::kUtf8:
+      decode_utf8(bytes, out);
+      break;
     case TextEncoding::kUtf16Le:
-    case TextEncoding::kUtf16Be: decode_utf16(bytes, out); break;
-    case TextEncoding::kLegacy: break;  // iconv_ above
+    case TextEncoding::kUtf16Be:
+      decode_utf16(bytes, out);
+      break;
+    case TextEncoding::kLegacy:
+      break;  // iconv_ above
   }
   if (last) {
     if (!pending_.empty() || high_surrogate_ != 0) {

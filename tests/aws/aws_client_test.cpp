@@ -233,7 +233,8 @@ TEST_F(AwsClientTest, ExpiredTokenRefreshesTheCredentialsAndRetriesAtOnce) {
    public:
     int invalidated = 0;
     Credentials get() override {
-      return Credentials{"ASIA" + std::to_string(invalidated), "secret", "token" + std::to_string(invalidated), std::nullopt};
+      return Credentials{"ASIA" + std::to_string(invalidated), "secret", "token" + std::to_string(invalidated),
+                         std::nullopt};
     }
     void invalidate() override { ++invalidated; }
   } credentials;

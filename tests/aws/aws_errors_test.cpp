@@ -51,7 +51,8 @@ TEST(AwsErrors, NamespacedAndPrefixedCodesAreTheBareCode) {
 // Today's one answer for an unknown 4xx: config (S3 and SQS said internal, Batch and ECS config).
 TEST(AwsErrors, UnknownFourHundredsAreConfigEverywhere) {
   for (const auto service : kServices) {
-    for (const char* code : {"ClientException", "InvalidParameterException", "InvalidParameterValue", "SomethingNew", ""}) {
+    for (const char* code :
+         {"ClientException", "InvalidParameterException", "InvalidParameterValue", "SomethingNew", ""}) {
       EXPECT_EQ(classify_aws_error(service, 400, code), of(ErrorKind::kConfig, RetryScope::kNever)) << code;
     }
     EXPECT_EQ(classify_aws_error(service, 422, ""), of(ErrorKind::kConfig, RetryScope::kNever));

@@ -2,11 +2,11 @@
 
 #include <gtest/gtest.h>
 
-#include "support/test_files.hpp"
-
 #include <cctype>
 #include <fstream>
 #include <sstream>
+
+#include "support/test_files.hpp"
 
 namespace txt2pdf {
 namespace {
@@ -24,9 +24,8 @@ batch::SubmitJobInput conformance_input() {
   input.job_name = "txt2pdf-inv-0001";
   input.job_queue = "arn:aws:batch:us-east-1:123456789012:job-queue/txt2pdf-fargate";
   input.job_definition = "txt2pdf-job:3";
-  input.environment = {{"SOURCE_BUCKET", "txt2pdf-in"},
-                       {"OBJECT_KEY", "invoices/2024/inv 0001+a.txt"},
-                       {"DEST_BUCKET", "txt2pdf-out"}};
+  input.environment = {
+      {"SOURCE_BUCKET", "txt2pdf-in"}, {"OBJECT_KEY", "invoices/2024/inv 0001+a.txt"}, {"DEST_BUCKET", "txt2pdf-out"}};
   input.command = {"/usr/local/bin/txt2pdf-job"};
   input.resource_requirements = {{"VCPU", "1"}, {"MEMORY", "2048"}};
   input.retry_attempts = 3;
@@ -172,7 +171,8 @@ TEST(BatchDescribeJobs, StatesExitCodesAndReasons) {
       {"batch-DescribeJobs.response-running.json", batch::JobState::kRunning, std::nullopt, ""},
       {"batch-DescribeJobs.response-succeeded.json", batch::JobState::kSucceeded, 0, "Essential container"},
       {"batch-DescribeJobs.response-failed-exit65.json", batch::JobState::kFailed, 65, "Essential container"},
-      {"batch-DescribeJobs.response-failed-no-exit-code.json", batch::JobState::kFailed, 75, "CannotPullContainerError"},
+      {"batch-DescribeJobs.response-failed-no-exit-code.json", batch::JobState::kFailed, 75,
+       "CannotPullContainerError"},
   };
   for (const auto& c : cases) {
     const auto status = batch::parse_describe_jobs_response(read_file(kData + c.file), id);
@@ -183,7 +183,8 @@ TEST(BatchDescribeJobs, StatesExitCodesAndReasons) {
     EXPECT_NE(status->status_reason.find(c.reason_part), std::string::npos) << c.file;
   }
   EXPECT_FALSE(batch::parse_describe_jobs_response(read_file(kData + "batch-DescribeJobs.response-empty.json"), id));
-  EXPECT_FALSE(batch::parse_describe_jobs_response(read_file(kData + "batch-DescribeJobs.response-running.json"), "other"));
+  EXPECT_FALSE(
+      batch::parse_describe_jobs_response(read_file(kData + "batch-DescribeJobs.response-running.json"), "other"));
 }
 
 TEST(BatchDescribeJobs, ExitCodeOfLastAttemptWhenContainerHasNone) {
@@ -207,7 +208,8 @@ TEST(BatchDescribeJobs, EveryStateIsKnownAndOnlyTwoAreFinal) {
 }
 
 TEST(BatchDescribeJobs, MalformedRepliesAreTransient) {
-  for (const char* body : {"", "not json", "[]", R"({"nojobs":1})", R"({"jobs":[{"jobId":"j","status":"EXPLODED"}]})"}) {
+  for (const char* body :
+       {"", "not json", "[]", R"({"nojobs":1})", R"({"jobs":[{"jobId":"j","status":"EXPLODED"}]})"}) {
     try {
       (void)batch::parse_describe_jobs_response(body, "j");
       ADD_FAILURE() << body;

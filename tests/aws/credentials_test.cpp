@@ -4,8 +4,6 @@
 #include "txt2pdf/aws/credentials.hpp"
 
 #include <gtest/gtest.h>
-
-#include "support/test_files.hpp"
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -18,6 +16,8 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
+
+#include "support/test_files.hpp"
 
 extern char** environ;
 
@@ -65,7 +65,9 @@ class FakeClock final : public Clock {
 class ScriptedHttp final : public HttpClient {
  public:
   using Handler = std::function<HttpResponse(const HttpRequest&)>;
-  void on(const std::string& method, const std::string& url, Handler handler) { routes_[method + " " + url] = std::move(handler); }
+  void on(const std::string& method, const std::string& url, Handler handler) {
+    routes_[method + " " + url] = std::move(handler);
+  }
   void on(const std::string& method, const std::string& url, int status, std::string body) {
     on(method, url, [status, body](const HttpRequest&) { return HttpResponse{status, {}, body}; });
   }
@@ -126,12 +128,14 @@ TEST(CredentialParsers, StsAssumeRoleWithWebIdentityMatchesBotocore) {
 
 TEST(CredentialParsers, StsErrorMatchesBotocore) {
   const auto spec = conformance_json("sts-assume-role-with-web-identity.json");
-  const Error error = sts_error(spec["error_status"], read_bytes(kConformance / "sts-error-expired-token.response.xml"));
+  const Error error =
+      sts_error(spec["error_status"], read_bytes(kConformance / "sts-error-expired-token.response.xml"));
   EXPECT_EQ(error.kind(), ErrorKind::kAccessDenied);
   EXPECT_EQ(error.http_status(), 400);
   EXPECT_EQ(error.aws_code(), spec["botocore_parsed_error"]["Code"]);
   EXPECT_EQ(error.request_id(), "c6104cbe-af31-11e0-8154-cbc7ccf896c7");
-  EXPECT_NE(std::string(error.what()).find(spec["botocore_parsed_error"]["Message"].get<std::string>()), std::string::npos);
+  EXPECT_NE(std::string(error.what()).find(spec["botocore_parsed_error"]["Message"].get<std::string>()),
+            std::string::npos);
   EXPECT_EQ(sts_error(503, "not xml").kind(), ErrorKind::kTransient);
 }
 
@@ -255,7 +259,8 @@ ErrorKind kind_of(const std::function<void()>& action) {
 }
 
 TEST(EnvironmentSource, KeysTokenPartialAndAbsent) {
-  auto source = make_environment_source({{"AWS_ACCESS_KEY_ID", "AKID"}, {"AWS_SECRET_ACCESS_KEY", "S"}, {"AWS_SESSION_TOKEN", "T"}});
+  auto source = make_environment_source(
+      {{"AWS_ACCESS_KEY_ID", "AKID"}, {"AWS_SECRET_ACCESS_KEY", "S"}, {"AWS_SESSION_TOKEN", "T"}});
   const auto credentials = fetch(*source);
   ASSERT_TRUE(credentials);
   EXPECT_EQ(credentials->access_key_id, "AKID");
@@ -265,7 +270,10 @@ TEST(EnvironmentSource, KeysTokenPartialAndAbsent) {
   std::string reason;
   EXPECT_FALSE(fetch(*make_environment_source({{"AWS_ACCESS_KEY_ID", ""}}), &reason));
   EXPECT_NE(reason.find("AWS_ACCESS_KEY_ID"), std::string::npos);
-  EXPECT_EQ(kind_of([] { (void)fetch(*make_environment_source({{"AWS_ACCESS_KEY_ID", "AKID"}})); }), ErrorKind::kConfig);
+  EXPECT_EQ(kind_of([] {
+              (void)fetch(*make_environment_source({{"AWS_ACCESS_KEY_ID", "AKID"}}));
+            }),
+            ErrorKind::kConfig);
 }
 
 TEST(SharedFilesSource, ProfilesFromBothFiles) {
@@ -325,7 +333,9 @@ TEST(WebIdentitySource, PostsTheFormAndParsesTheReply) {
     EXPECT_EQ(std::string(error.what()).find("jwt-token-value"), std::string::npos);
   }
   EXPECT_NE(http.requests.back().body.find("RoleSessionName=named&"), std::string::npos);
-  EXPECT_EQ(kind_of([&] { (void)fetch(*make_web_identity_source({{"AWS_ROLE_ARN", "a"}}, http, clock)); }),
+  EXPECT_EQ(kind_of([&] {
+              (void)fetch(*make_web_identity_source({{"AWS_ROLE_ARN", "a"}}, http, clock));
+            }),
             ErrorKind::kConfig);
 }
 
@@ -334,9 +344,9 @@ TEST(ContainerSource, RelativeUriGoesToTheFixedHost) {
   FakeClock clock(kBefore2014Expiry);
   ScriptedHttp http;
   http.on("GET", spec["request"]["url"], 200, ecs_body());
-  const Environment env{{"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", spec["env"]["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"]}};
-  EXPECT_EQ(fetch(*make_container_source(env, http, clock))->session_token,
-            nlohmann::json::parse(ecs_body())["Token"]);
+  const Environment env{
+      {"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", spec["env"]["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"]}};
+  EXPECT_EQ(fetch(*make_container_source(env, http, clock))->session_token, nlohmann::json::parse(ecs_body())["Token"]);
   EXPECT_EQ(header(http.requests.at(0), "Authorization"), "<absent>");
 }
 
@@ -378,7 +388,8 @@ TEST(ContainerSource, RetriesThenReportsTransientOrDenied) {
     EXPECT_EQ(http.requests.size(), 3U) << path;
   }
   http.requests.clear();
-  EXPECT_EQ(kind_of([&] { (void)fetch(*make_container_source(env_for("/403"), http, clock)); }), ErrorKind::kAccessDenied);
+  EXPECT_EQ(kind_of([&] { (void)fetch(*make_container_source(env_for("/403"), http, clock)); }),
+            ErrorKind::kAccessDenied);
   EXPECT_EQ(http.requests.size(), 1U);
 }
 
@@ -391,7 +402,8 @@ void script_imds(ScriptedHttp& http, const std::string& base) {
   });
   const auto with_token = [token](std::string body) {
     return [token, body](const HttpRequest& request) {
-      return header(request, "X-aws-ec2-metadata-token") == token ? HttpResponse{200, {}, body} : HttpResponse{401, {}, ""};
+      return header(request, "X-aws-ec2-metadata-token") == token ? HttpResponse{200, {}, body}
+                                                                  : HttpResponse{401, {}, ""};
     };
   };
   http.on("GET", base + "/latest/meta-data/iam/security-credentials/", with_token(role));
@@ -436,7 +448,9 @@ TEST(ImdsSource, DisabledUnreachableRefusedAndV1) {
   EXPECT_TRUE(http.requests.empty());
   EXPECT_FALSE(fetch(*make_imds_source({}, http), &reason));  // nothing answers: not on EC2
   EXPECT_NE(reason.find("169.254.169.254"), std::string::npos);
-  EXPECT_EQ(kind_of([&] { (void)fetch(*make_imds_source({{"AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:9"}}, http)); }),
+  EXPECT_EQ(kind_of([&] {
+              (void)fetch(*make_imds_source({{"AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:9"}}, http));
+            }),
             ErrorKind::kTransient);  // configured on purpose, so unreachable is an error
   http.on("PUT", "http://169.254.169.254/latest/api/token", 403, "");
   EXPECT_FALSE(fetch(*make_imds_source({}, http), &reason));
@@ -447,7 +461,9 @@ TEST(ImdsSource, DisabledUnreachableRefusedAndV1) {
   v1.on("GET", "http://169.254.169.254/latest/meta-data/iam/security-credentials/role", 200, imds_credentials_body());
   ASSERT_TRUE(fetch(*make_imds_source({}, v1)));
   EXPECT_EQ(header(v1.requests.back(), "X-aws-ec2-metadata-token"), "<absent>");
-  EXPECT_EQ(kind_of([&] { (void)fetch(*make_imds_source({{"AWS_EC2_METADATA_V1_DISABLED", "true"}}, v1)); }),
+  EXPECT_EQ(kind_of([&] {
+              (void)fetch(*make_imds_source({{"AWS_EC2_METADATA_V1_DISABLED", "true"}}, v1));
+            }),
             ErrorKind::kTransient);
 }
 
@@ -462,7 +478,8 @@ TEST(DefaultChain, NothingConfiguredNamesEverySource) {
   } catch (const Error& error) {
     EXPECT_EQ(error.kind(), ErrorKind::kAccessDenied);
     const std::string message = error.what();
-    for (const char* source : {"environment", "web identity", "shared files", "container endpoint", "EC2 instance metadata"}) {
+    for (const char* source :
+         {"environment", "web identity", "shared files", "container endpoint", "EC2 instance metadata"}) {
       EXPECT_NE(message.find(source), std::string::npos) << source << " missing from: " << message;
     }
   }
@@ -472,7 +489,8 @@ TEST(DefaultChain, EnvironmentWinsAndNothingIsFetched) {
   FakeClock clock(kBefore2014Expiry);
   ScriptedHttp http;
   script_imds(http, "http://169.254.169.254");
-  const Environment env{{"AWS_ACCESS_KEY_ID", "AKIDENV"}, {"AWS_SECRET_ACCESS_KEY", "s"},
+  const Environment env{{"AWS_ACCESS_KEY_ID", "AKIDENV"},
+                        {"AWS_SECRET_ACCESS_KEY", "s"},
                         {"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/x"}};
   EXPECT_EQ(make_default_credentials_chain(env, http, clock)->get().access_key_id, "AKIDENV");
   EXPECT_TRUE(http.requests.empty());

@@ -2,11 +2,11 @@
 
 #include <gtest/gtest.h>
 
-#include "support/test_files.hpp"
-
 #include <cctype>
 #include <fstream>
 #include <sstream>
+
+#include "support/test_files.hpp"
 
 namespace txt2pdf {
 namespace {
@@ -29,9 +29,8 @@ ecs::RunTaskInput conformance_input() {
   input.security_groups = {"sg-0123456789abcdef0"};
   input.assign_public_ip = false;
   input.container_name = "txt2pdf";
-  input.environment = {{"SOURCE_BUCKET", "txt2pdf-in"},
-                       {"OBJECT_KEY", "invoices/2024/inv 0001+a.txt"},
-                       {"DEST_BUCKET", "txt2pdf-out"}};
+  input.environment = {
+      {"SOURCE_BUCKET", "txt2pdf-in"}, {"OBJECT_KEY", "invoices/2024/inv 0001+a.txt"}, {"DEST_BUCKET", "txt2pdf-out"}};
   input.tags = {{"app", "txt2pdf"}};
   return input;
 }

@@ -48,7 +48,9 @@ TEST(ListObjectsResponse, UrlEncodedKeysDecodeOnce) {
   EXPECT_EQ(page.objects[0].size, 2600u);
   EXPECT_EQ(page.objects[0].etag, "\"9b2cf535f27731c974343645a3985328\"");
   EXPECT_EQ(page.objects[0].last_modified, "2026-01-02T03:04:05.000Z");
-  EXPECT_EQ(page.objects[1].key, "docs/\xC3\x9C" "berblick%=&.txt");  // "%25" stays '%': decoded once
+  EXPECT_EQ(page.objects[1].key,
+            "docs/\xC3\x9C"
+            "berblick%=&.txt");  // "%25" stays '%': decoded once
   EXPECT_EQ(page.objects[1].size, 0u);
   EXPECT_EQ(page.objects[2].key, "docs/line\nbreak\x01.txt");
   EXPECT_EQ(page.objects[2].size, 10485760u);
@@ -66,9 +68,10 @@ TEST(ListObjectsResponse, EmptyListingAndMalformedReplies) {
       "<ListBucketResult><Name>b</Name><KeyCount>0</KeyCount><IsTruncated>false</IsTruncated></ListBucketResult>");
   EXPECT_TRUE(empty.objects.empty());
   EXPECT_FALSE(empty.truncated);
-  for (const char* body : {"", "<Error><Code>x</Code></Error>", "<ListBucketResult><IsTruncated>true</IsTruncated></ListBucketResult>",
-                           "<ListBucketResult><EncodingType>url</EncodingType><Contents><Key>a%zz</Key></Contents></ListBucketResult>",
-                           "<ListBucketResult><Contents><Size>1</Size></Contents></ListBucketResult>"}) {
+  for (const char* body :
+       {"", "<Error><Code>x</Code></Error>", "<ListBucketResult><IsTruncated>true</IsTruncated></ListBucketResult>",
+        "<ListBucketResult><EncodingType>url</EncodingType><Contents><Key>a%zz</Key></Contents></ListBucketResult>",
+        "<ListBucketResult><Contents><Size>1</Size></Contents></ListBucketResult>"}) {
     try {
       (void)parse_list_objects_response(body);
       ADD_FAILURE() << "no error for " << body;
@@ -97,7 +100,9 @@ class FixedCredentials : public CredentialsProvider {
 
 class FixedClock : public Clock {
  public:
-  std::chrono::system_clock::time_point now() const override { return std::chrono::system_clock::from_time_t(1700000000); }
+  std::chrono::system_clock::time_point now() const override {
+    return std::chrono::system_clock::from_time_t(1700000000);
+  }
   bool sleep_for(std::chrono::milliseconds) override { return true; }
 };
 

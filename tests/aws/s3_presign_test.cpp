@@ -63,11 +63,11 @@ TEST(PresignGetObject, PathStyleForALocalEndpointAndTheTokenInTheUrl) {
 
 TEST(PresignGetObject, RefusesExpiriesOutsideS3Limits) {
   const Credentials credentials{"AKID", "secret", "", std::nullopt};
-  EXPECT_THROW((void)presign_get_object({}, "us-east-1", "b", "k", credentials, at(2024, 1, 1), std::chrono::seconds(0)),
-               Error);
-  EXPECT_THROW((void)presign_get_object({}, "us-east-1", "b", "k", credentials, at(2024, 1, 1),
-                                        std::chrono::seconds(604801)),
-               Error);
+  EXPECT_THROW(
+      (void)presign_get_object({}, "us-east-1", "b", "k", credentials, at(2024, 1, 1), std::chrono::seconds(0)), Error);
+  EXPECT_THROW(
+      (void)presign_get_object({}, "us-east-1", "b", "k", credentials, at(2024, 1, 1), std::chrono::seconds(604801)),
+      Error);
 }
 
 }  // namespace

@@ -4,9 +4,6 @@
 #include "txt2pdf/aws/s3.hpp"
 
 #include <gtest/gtest.h>
-
-#include "support/test_files.hpp"
-
 #include <unistd.h>
 
 #include <cstdlib>
@@ -17,6 +14,8 @@
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include "support/test_files.hpp"
 
 namespace txt2pdf {
 namespace {

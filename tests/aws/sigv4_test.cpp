@@ -4,8 +4,6 @@
 
 #include <gtest/gtest.h>
 
-#include "support/test_files.hpp"
-
 #include <algorithm>
 #include <cctype>
 #include <ctime>
@@ -16,6 +14,8 @@
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include "support/test_files.hpp"
 
 namespace txt2pdf::sigv4 {
 namespace {
@@ -303,8 +303,8 @@ TEST(S3PresignedExample, EveryStageAndTheUrlMatch) {
   request.url = "https://" + all["host"].get<std::string>() + example["path"].get<std::string>();
   Options options = s3_options();
   options.payload_hash = example["payload_sha256"];
-  const Presigned presigned = presign(request, credentials, {all["region"], all["service"]}, parse_time(all["amz_date"]),
-                                      std::chrono::seconds(86400), options);
+  const Presigned presigned = presign(request, credentials, {all["region"], all["service"]},
+                                      parse_time(all["amz_date"]), std::chrono::seconds(86400), options);
   EXPECT_EQ(presigned.stages.canonical_request, example["canonical_request"]);
   EXPECT_EQ(presigned.stages.string_to_sign, example["string_to_sign"]);
   EXPECT_EQ(presigned.stages.signature, example["signature"]);
@@ -336,8 +336,7 @@ TEST(Sigv4Sign, HostDerivedFromUrlWithoutDefaultPort) {
   sign(https, kSuiteCredentials, kSuiteScope, time, Options{});
   EXPECT_EQ(header_of(https, "Host"), "example.amazonaws.com");
   // Same request as the suite's get-vanilla once Host is derived: same signature.
-  EXPECT_EQ(header_of(https, "Authorization"),
-            read_bytes(kSuiteDir / "aws4_testsuite/get-vanilla/get-vanilla.authz"));
+  EXPECT_EQ(header_of(https, "Authorization"), read_bytes(kSuiteDir / "aws4_testsuite/get-vanilla/get-vanilla.authz"));
 
   HttpRequest custom{"GET", "http://127.0.0.1:9000/bucket/key", {}, "", nullptr, {}};
   sign(custom, kSuiteCredentials, kSuiteScope, time, s3_options());
@@ -374,7 +373,8 @@ TEST(Sigv4Sign, UnsignedPayloadHashIsKept) {
   options.payload_hash = "UNSIGNED-PAYLOAD";
   sign(request, kSuiteCredentials, {"us-east-1", "s3"}, parse_time(kSuiteTime), options);
   EXPECT_EQ(header_of(request, "x-amz-content-sha256"), "UNSIGNED-PAYLOAD");
-  const Stages stages = compute_stages(request, kSuiteCredentials, {"us-east-1", "s3"}, parse_time(kSuiteTime), options);
+  const Stages stages =
+      compute_stages(request, kSuiteCredentials, {"us-east-1", "s3"}, parse_time(kSuiteTime), options);
   EXPECT_EQ(stages.canonical_request.substr(stages.canonical_request.rfind('\n') + 1), "UNSIGNED-PAYLOAD");
 }
 

@@ -108,7 +108,8 @@ TEST(SqsResponses, EmptyLongPollAndOthers) {
   EXPECT_TRUE(sqs::parse_receive_message_response("").empty());
   EXPECT_EQ(sqs::parse_send_message_response(read(kSqs / "json/SendMessage.response.json")),
             "5fea7756-0ea4-451a-a703-a558b933e274");
-  const auto attributes = sqs::parse_get_queue_attributes_response(read(kSqs / "json/GetQueueAttributes.response.json"));
+  const auto attributes =
+      sqs::parse_get_queue_attributes_response(read(kSqs / "json/GetQueueAttributes.response.json"));
   EXPECT_EQ(attributes.at("ApproximateNumberOfMessages"), "3");
   EXPECT_EQ(json::parse(attributes.at("RedrivePolicy"))["maxReceiveCount"], 5);
 }
@@ -212,7 +213,9 @@ class FixedCredentials : public CredentialsProvider {
 
 class FixedClock : public Clock {
  public:
-  std::chrono::system_clock::time_point now() const override { return std::chrono::system_clock::from_time_t(1700000000); }
+  std::chrono::system_clock::time_point now() const override {
+    return std::chrono::system_clock::from_time_t(1700000000);
+  }
   bool sleep_for(std::chrono::milliseconds) override { return true; }
 };
 
@@ -262,7 +265,8 @@ std::vector<std::string> sample_ids(const std::string& file) {
 }
 
 TEST(SqsBatch, RequestsCarryEveryEntry) {
-  const std::vector<sqs::BatchEntry> entries{{"0", "rh-a", std::chrono::seconds(30)}, {"1", "rh-b", std::chrono::seconds(0)}};
+  const std::vector<sqs::BatchEntry> entries{{"0", "rh-a", std::chrono::seconds(30)},
+                                             {"1", "rh-b", std::chrono::seconds(0)}};
   const auto remove = sqs::delete_message_batch_request(kEndpoint, "https://q/1/jobs", entries);
   EXPECT_EQ(find_header(remove.headers, "X-Amz-Target"), "AmazonSQS.DeleteMessageBatch");
   EXPECT_EQ(json::parse(remove.body), json::parse(R"({"QueueUrl": "https://q/1/jobs", "Entries": [
@@ -272,7 +276,8 @@ TEST(SqsBatch, RequestsCarryEveryEntry) {
   EXPECT_EQ(json::parse(change.body)["Entries"][0]["VisibilityTimeout"], 30);
   EXPECT_EQ(json::parse(change.body)["Entries"][1]["VisibilityTimeout"], 0);
   EXPECT_THROW((void)sqs::delete_message_batch_request(kEndpoint, "q", {}), Error);
-  EXPECT_THROW((void)sqs::delete_message_batch_request(kEndpoint, "q", std::vector<sqs::BatchEntry>(11, entries[0])), Error);
+  EXPECT_THROW((void)sqs::delete_message_batch_request(kEndpoint, "q", std::vector<sqs::BatchEntry>(11, entries[0])),
+               Error);
 }
 
 TEST(SqsBatch, AllSuccessfulAsInBotocoreSamples) {
@@ -305,9 +310,9 @@ TEST(SqsBatch, EveryFailedEntryIsReportedOnItsOwn) {
   EXPECT_FALSE(result.failed[1].sender_fault);
   EXPECT_TRUE(sqs::batch_failure_retryable(result.failed[1])) << "SQS's own fault: send again";
 
-  const auto throttled = sqs::parse_batch_response(
-      read(kTestData / "sqs-ChangeMessageVisibilityBatch.response-throttled.json"), "ChangeMessageVisibilityBatch",
-      {{"0", "a", {}}, {"1", "b", {}}});
+  const auto throttled =
+      sqs::parse_batch_response(read(kTestData / "sqs-ChangeMessageVisibilityBatch.response-throttled.json"),
+                                "ChangeMessageVisibilityBatch", {{"0", "a", {}}, {"1", "b", {}}});
   ASSERT_EQ(throttled.failed.size(), 1u);
   EXPECT_TRUE(sqs::batch_failure_retryable(throttled.failed[0])) << "throttling is retried even as a sender fault";
   EXPECT_FALSE(sqs::batch_failure_retryable({"x", true, "InvalidParameterValue", "bad"}));

@@ -73,7 +73,8 @@ TEST(EnvValues, UrlsAreHttpEndpoints) {
   EXPECT_EQ(parse_url("U", "http://127.0.0.1:7480"), "http://127.0.0.1:7480");
   EXPECT_EQ(parse_url("U", "https://s3.eu-west-1.amazonaws.com/"), "https://s3.eu-west-1.amazonaws.com");
   EXPECT_EQ(parse_url("U", "http://localhost:9000/prefix//"), "http://localhost:9000/prefix");
-  for (const char* bad : {"", "127.0.0.1:7480", "ftp://host", "HTTP://host", "http://", "https:///path", "s3://bucket"}) {
+  for (const char* bad :
+       {"", "127.0.0.1:7480", "ftp://host", "HTTP://host", "http://", "https:///path", "s3://bucket"}) {
     expect_refused("AWS_ENDPOINT_URL_S3", bad, [](auto v, auto t) { return parse_url(v, t); });
   }
 }

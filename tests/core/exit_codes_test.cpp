@@ -56,7 +56,8 @@ TEST(ExitCodes, ErrorFromGivesTheSameAnswerWithAMessage) {
   const auto bug = error_from(std::make_exception_ptr(std::logic_error("boom")));
   EXPECT_EQ(bug.kind(), ErrorKind::kInternal);
   EXPECT_STREQ(bug.what(), "boom");
-  const auto kept = error_from(std::make_exception_ptr(Error(ErrorKind::kAccessDenied, "no").with_aws(403, "AccessDenied", "r")));
+  const auto kept =
+      error_from(std::make_exception_ptr(Error(ErrorKind::kAccessDenied, "no").with_aws(403, "AccessDenied", "r")));
   EXPECT_EQ(kept.kind(), ErrorKind::kAccessDenied);
   EXPECT_EQ(kept.aws_code(), "AccessDenied");
 }

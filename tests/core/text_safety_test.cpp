@@ -2,7 +2,6 @@
 #include "txt2pdf/core/text_safety.hpp"
 
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
@@ -70,7 +69,8 @@ TEST(TextSafety, HumanLogLinesCannotBeForgedByAKey) {
   ::close(pipe_fds[1]);
   std::string written;
   char buffer[512];
-  for (ssize_t got; (got = ::read(pipe_fds[0], buffer, sizeof buffer)) > 0;) written.append(buffer, static_cast<std::size_t>(got));
+  for (ssize_t got; (got = ::read(pipe_fds[0], buffer, sizeof buffer)) > 0;)
+    written.append(buffer, static_cast<std::size_t>(got));
   ::close(pipe_fds[0]);
   EXPECT_EQ(written, "info: job started bad=\\xFF key=a.txt\\nerror: forged line \\x1B[2J\n");
 }

@@ -17,7 +17,8 @@ namespace {
 using nlohmann::json;
 
 TEST(BackfillArgs, ModesAndOptions) {
-  const auto enqueue = parse_backfill_args({"s3://src/docs/", "--enqueue", "https://sqs.eu-west-1.amazonaws.com/1/q"}, "/t");
+  const auto enqueue =
+      parse_backfill_args({"s3://src/docs/", "--enqueue", "https://sqs.eu-west-1.amazonaws.com/1/q"}, "/t");
   EXPECT_EQ(enqueue.bucket, "src");
   EXPECT_EQ(enqueue.prefix, "docs/");
   EXPECT_EQ(enqueue.suffix, ".txt");
@@ -25,8 +26,9 @@ TEST(BackfillArgs, ModesAndOptions) {
   EXPECT_EQ(enqueue.queue_url, "https://sqs.eu-west-1.amazonaws.com/1/q");
   EXPECT_EQ(enqueue.checkpoint.rfind("/t/txt2pdf-backfill-", 0), 0u) << enqueue.checkpoint;
 
-  const auto convert = parse_backfill_args({"s3://src", "--convert", "--suffix", "", "--concurrency", "8",
-                                            "--page-size", "7", "--checkpoint", "/x/c.json"}, "/t");
+  const auto convert = parse_backfill_args(
+      {"s3://src", "--convert", "--suffix", "", "--concurrency", "8", "--page-size", "7", "--checkpoint", "/x/c.json"},
+      "/t");
   EXPECT_EQ(convert.prefix, "");
   EXPECT_EQ(convert.suffix, "");
   EXPECT_EQ(convert.concurrency, 8);
@@ -34,7 +36,8 @@ TEST(BackfillArgs, ModesAndOptions) {
   EXPECT_EQ(convert.checkpoint, "/x/c.json");
   EXPECT_TRUE(parse_backfill_args({"s3://src", "--convert", "--no-checkpoint"}, "/t").checkpoint.empty());
 
-  const auto manifest = parse_backfill_args({"s3://src/p", "--manifest", "s3://m/list.csv", "--chunk-size", "50"}, "/t");
+  const auto manifest =
+      parse_backfill_args({"s3://src/p", "--manifest", "s3://m/list.csv", "--chunk-size", "50"}, "/t");
   EXPECT_EQ(manifest.mode, BackfillMode::kManifest);
   EXPECT_EQ(manifest.chunk_size, 50u);
   EXPECT_TRUE(manifest.checkpoint.empty());  // a manifest is written whole: nothing to resume
@@ -49,18 +52,17 @@ TEST(BackfillArgs, DefaultCheckpointDependsOnWhatIsDone) {
 }
 
 TEST(BackfillArgs, MistakesAreConfigErrorsWithTheUsage) {
-  const std::vector<std::vector<std::string>> bad{
-      {},
-      {"--convert"},
-      {"s3://src"},
-      {"s3://src", "--convert", "--enqueue", "q"},
-      {"s3://src", "--enqueue"},
-      {"s3://", "--convert"},
-      {"s3://src", "--convert", "--concurrency", "0"},
-      {"s3://src", "--convert", "--page-size", "1001"},
-      {"s3://src", "--convert", "--chunk-size", "x"},
-      {"s3://src", "--convert", "--bogus"},
-      {"src/prefix", "--convert"}};
+  const std::vector<std::vector<std::string>> bad{{},
+                                                  {"--convert"},
+                                                  {"s3://src"},
+                                                  {"s3://src", "--convert", "--enqueue", "q"},
+                                                  {"s3://src", "--enqueue"},
+                                                  {"s3://", "--convert"},
+                                                  {"s3://src", "--convert", "--concurrency", "0"},
+                                                  {"s3://src", "--convert", "--page-size", "1001"},
+                                                  {"s3://src", "--convert", "--chunk-size", "x"},
+                                                  {"s3://src", "--convert", "--bogus"},
+                                                  {"src/prefix", "--convert"}};
   for (const auto& args : bad) {
     try {
       (void)parse_backfill_args(args, "/t");
@@ -77,8 +79,8 @@ TEST(FormUrlEncode, AsS3WritesEventKeysAndReadBackOnce) {
   EXPECT_EQ(form_url_encode("this im + age blah.txt"), "this+im+%2B+age+blah.txt");
   EXPECT_EQ(form_url_encode("a=b&c=d.txt"), "a%3Db%26c%3Dd.txt");
   // Every case of the shared key-decoding vectors: the encoded form decodes to the key.
-  const auto cases = json::parse(testing::read_test_file(std::string(TXT2PDF_CONFORMANCE_DIR) +
-                                                         "/events/key-decoding-cases.json"))["cases"];
+  const auto cases = json::parse(
+      testing::read_test_file(std::string(TXT2PDF_CONFORMANCE_DIR) + "/events/key-decoding-cases.json"))["cases"];
   ASSERT_FALSE(cases.empty());
   for (const auto& item : cases) {
     const auto key = item["decoded_key"].get<std::string>();
@@ -87,9 +89,11 @@ TEST(FormUrlEncode, AsS3WritesEventKeysAndReadBackOnce) {
 }
 
 TEST(S3EventBody, TheDispatcherParsesItToTheSameObject) {
-  const std::string key = "docs/a b+c/\xC3\x9C" "ber%.txt";
-  const auto body = s3_event_body("eu-west-1", "src", key, 2600, "9b2cf535f27731c974343645a3985328",
-                                  "2026-01-02T03:04:05.000Z");
+  const std::string key =
+      "docs/a b+c/\xC3\x9C"
+      "ber%.txt";
+  const auto body =
+      s3_event_body("eu-west-1", "src", key, 2600, "9b2cf535f27731c974343645a3985328", "2026-01-02T03:04:05.000Z");
   const auto parsed = parse_event_message(body);
   EXPECT_EQ(parsed.format, "s3");
   ASSERT_EQ(parsed.objects.size(), 1u);
@@ -98,8 +102,8 @@ TEST(S3EventBody, TheDispatcherParsesItToTheSameObject) {
   EXPECT_EQ(parsed.objects[0].etag, "9b2cf535f27731c974343645a3985328");
   EXPECT_EQ(parsed.objects[0].size, 2600u);
   // The fields S3's own records carry (compare ../shared/conformance/events/s3-put-single.json).
-  const auto sample = json::parse(testing::read_test_file(std::string(TXT2PDF_CONFORMANCE_DIR) +
-                                                          "/events/s3-put-single.json"))["Records"][0];
+  const auto sample = json::parse(
+      testing::read_test_file(std::string(TXT2PDF_CONFORMANCE_DIR) + "/events/s3-put-single.json"))["Records"][0];
   const auto record = json::parse(body)["Records"][0];
   for (const auto& [name, value] : sample.items()) EXPECT_TRUE(record.contains(name)) << name;
   for (const auto& [name, value] : sample["s3"]["object"].items()) {
@@ -169,7 +173,9 @@ class FixedCredentials : public CredentialsProvider {
 
 class FakeClock : public Clock {
  public:
-  std::chrono::system_clock::time_point now() const override { return std::chrono::system_clock::from_time_t(1700000000); }
+  std::chrono::system_clock::time_point now() const override {
+    return std::chrono::system_clock::from_time_t(1700000000);
+  }
   bool sleep_for(std::chrono::milliseconds duration) override {
     sleeps.push_back(duration);
     return true;
@@ -210,8 +216,8 @@ TEST_F(SendBatch, FailedAndUnconfirmedEntriesAreSentAgainAndOnlyThey) {
   EXPECT_EQ(ids_sent(http.requests[0]), (std::vector<std::string>{"m0", "m1", "m2", "m3"}));
   EXPECT_EQ(ids_sent(http.requests[1]), (std::vector<std::string>{"m1", "m3"}));  // m3 was not confirmed
   EXPECT_EQ(ids_sent(http.requests[2]), (std::vector<std::string>{"m3"}));        // throttled: again
-  EXPECT_EQ(clock.sleeps, (std::vector<std::chrono::milliseconds>{std::chrono::milliseconds(100),
-                                                                  std::chrono::milliseconds(200)}));
+  EXPECT_EQ(clock.sleeps,
+            (std::vector<std::chrono::milliseconds>{std::chrono::milliseconds(100), std::chrono::milliseconds(200)}));
 }
 
 TEST_F(SendBatch, EntriesThatKeepFailingAreCountedAsTransient) {

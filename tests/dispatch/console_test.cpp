@@ -40,8 +40,10 @@ class FakeBackend final : public ConsoleBackend {
     std::string bucket, key, body;
   };
   std::vector<Put> puts;
-  std::vector<DeadLetter> letters{{"m-1", "{\"bucket\":\"in\",\"key\":\"bad.txt\"}",
-                                   {{"reason", "NUL byte at offset 3"}, {"exit_code", "65"}, {"object_key", "bad.txt"}}}};
+  std::vector<DeadLetter> letters{
+      {"m-1",
+       "{\"bucket\":\"in\",\"key\":\"bad.txt\"}",
+       {{"reason", "NUL byte at offset 3"}, {"exit_code", "65"}, {"object_key", "bad.txt"}}}};
   std::vector<std::string> retried;
   bool fail_puts = false;
   int stats_calls = 0;
@@ -72,7 +74,9 @@ struct ConsoleTest : ::testing::Test {
     return c;
   }();
 
-  Console make() { return Console(config, "out", board, backend, [this] { return now; }); }
+  Console make() {
+    return Console(config, "out", board, backend, [this] { return now; });
+  }
 
   static ServerRequest request(std::string method, std::string target, std::string body = "") {
     auto parsed = parse_request_head(method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1:8081\r\n\r\n");
@@ -132,8 +136,8 @@ TEST_F(ConsoleTest, TheDispatchersEntryWinsOverTheUploadsWhenTheEventIsFaster) {
 
 TEST_F(ConsoleTest, RefusesTooLargeControlCharactersAndNonText) {
   auto console = make();
-  const auto reply = console.handle(
-      upload_request({{"big.txt", "01234567890"}, {"tab\there.txt", "x"}, {"image.png", "x"}, {"bad\xff.txt", "x"}}, true));
+  const auto reply = console.handle(upload_request(
+      {{"big.txt", "01234567890"}, {"tab\there.txt", "x"}, {"image.png", "x"}, {"bad\xff.txt", "x"}}, true));
   EXPECT_EQ(reply.status, 400);
   EXPECT_TRUE(backend.puts.empty());
   const auto errors = nlohmann::json::parse(reply.body)["errors"];
@@ -250,8 +254,9 @@ TEST_F(ConsoleTest, RetryMovesTheDeadLetterBack) {
 TEST_F(ConsoleTest, PageWorksWithoutScriptAndUploadsCanBeDisabled) {
   auto console = make();
   const auto page = console.handle(request("GET", "/?notice=uploaded%20%3Cx%3E"));
-  EXPECT_NE(page.body.find("<form id=\"upload-form\" method=\"post\" action=\"upload\" enctype=\"multipart/form-data\""),
-            std::string::npos);
+  EXPECT_NE(
+      page.body.find("<form id=\"upload-form\" method=\"post\" action=\"upload\" enctype=\"multipart/form-data\""),
+      std::string::npos);
   EXPECT_NE(page.body.find("uploaded &lt;x&gt;"), std::string::npos);
   config.upload_bucket.clear();
   auto disabled = make();

@@ -4,9 +4,9 @@
 // there is no other way to drive every branch without servers).
 #include "txt2pdf/dispatch/dispatcher.hpp"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
-
-#include "support/test_files.hpp"
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -18,16 +18,14 @@
 #include <sstream>
 #include <thread>
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include "txt2pdf/dispatch/dispatcher_config.hpp"
+#include "support/test_files.hpp"
 #include "txt2pdf/core/exit_codes.hpp"
-#include "txt2pdf/net/health.hpp"
+#include "txt2pdf/core/stop_token.hpp"
+#include "txt2pdf/dispatch/dispatcher_config.hpp"
 #include "txt2pdf/dispatch/launchers_aws.hpp"
 #include "txt2pdf/dispatch/launchers_local.hpp"
 #include "txt2pdf/dispatch/routing.hpp"
-#include "txt2pdf/core/stop_token.hpp"
+#include "txt2pdf/net/health.hpp"
 
 namespace txt2pdf {
 namespace {
@@ -129,9 +127,9 @@ TEST(DispatcherConfigTest, DefaultsAndRequiredVariables) {
 
 TEST(DispatcherConfigTest, MalformedValuesNameTheVariable) {
   const std::vector<std::pair<std::string, std::string>> cases{
-      {"MAX_CONCURRENCY", "0"},   {"MAX_CONCURRENCY", "four"}, {"WAIT_TIME_SECONDS", "21"},
-      {"HEALTH_PORT", "70000"},   {"LAUNCHER", "lambda"},      {"ASSIGN_PUBLIC_IP", "maybe"},
-      {"TXT2PDF_LOG_FORMAT", "xml"}, {"QUEUE_URL", "not-a-url"}, {"HEALTH_MAX_AGE_SECONDS", "10"}};
+      {"MAX_CONCURRENCY", "0"},      {"MAX_CONCURRENCY", "four"}, {"WAIT_TIME_SECONDS", "21"},
+      {"HEALTH_PORT", "70000"},      {"LAUNCHER", "lambda"},      {"ASSIGN_PUBLIC_IP", "maybe"},
+      {"TXT2PDF_LOG_FORMAT", "xml"}, {"QUEUE_URL", "not-a-url"},  {"HEALTH_MAX_AGE_SECONDS", "10"}};
   for (const auto& [name, value] : cases) {
     Environment env{{"QUEUE_URL", "http://q/1/jobs"}, {"DEST_BUCKET", "out"}};
     env[name] = value;
@@ -182,8 +180,9 @@ std::string read_file(const std::string& path) { return testing::read_test_file(
 
 TEST(LocalLauncherTest, PassesTheJobVariablesAndReportsTheExitCode) {
   const auto out = std::filesystem::temp_directory_path() / ("dispatcher-test-" + std::to_string(::getpid()));
-  LocalLauncher launcher({"/bin/sh", "-c", "printf '%s|%s|%s|%s|%s' \"$SOURCE_BUCKET\" \"$OBJECT_KEY\" "
-                                           "\"$DEST_BUCKET\" \"$DEST_KEY\" \"$INHERITED\" > \"$OUT\"; exit 65"},
+  LocalLauncher launcher({"/bin/sh", "-c",
+                          "printf '%s|%s|%s|%s|%s' \"$SOURCE_BUCKET\" \"$OBJECT_KEY\" "
+                          "\"$DEST_BUCKET\" \"$DEST_KEY\" \"$INHERITED\" > \"$OUT\"; exit 65"},
                          {{"INHERITED", "yes"}, {"OUT", out.string()}, {"PATH", "/usr/bin:/bin"}});
   auto job = launcher.start({"in", "a b+c %41.txt", "out", "a b+c %41.pdf"});
   const auto outcome = wait_for(*job);
@@ -252,10 +251,24 @@ TEST(DockerLauncherTest, ArgvCarriesNamesNotValues) {
   const auto argv = docker_argv({"podman", "txt2pdf-job:latest", {"--network", "host"}},
                                 {{"AWS_SECRET_ACCESS_KEY", "s3cr3t"}, {"HOME", "/root"}, {"MAX_INPUT_BYTES", "1MiB"}},
                                 {"in", "a b.txt", "out", ""}, "txt2pdf-1-1");
-  const std::vector<std::string> expected{"podman", "run", "--rm", "--name", "txt2pdf-1-1",
-                                          "-e", "AWS_SECRET_ACCESS_KEY", "-e", "MAX_INPUT_BYTES",
-                                          "-e", "DEST_BUCKET", "-e", "OBJECT_KEY", "-e", "SOURCE_BUCKET",
-                                          "--network", "host", "txt2pdf-job:latest"};
+  const std::vector<std::string> expected{"podman",
+                                          "run",
+                                          "--rm",
+                                          "--name",
+                                          "txt2pdf-1-1",
+                                          "-e",
+                                          "AWS_SECRET_ACCESS_KEY",
+                                          "-e",
+                                          "MAX_INPUT_BYTES",
+                                          "-e",
+                                          "DEST_BUCKET",
+                                          "-e",
+                                          "OBJECT_KEY",
+                                          "-e",
+                                          "SOURCE_BUCKET",
+                                          "--network",
+                                          "host",
+                                          "txt2pdf-job:latest"};
   EXPECT_EQ(argv, expected);
 }
 
@@ -325,16 +338,16 @@ TEST(HealthTest, MetricsInPrometheusText) {
   metrics.receive_error();
   metrics.set_in_flight(2);
   const auto text = answer_health_request("GET", "/metrics", metrics, std::chrono::system_clock::now(), 60s).body;
-  for (const char* line : {"txt2pdf_dispatcher_messages_received_total 3\n",
-                           "txt2pdf_dispatcher_jobs_started_total{launcher=\"local\"} 2\n",
-                           "txt2pdf_dispatcher_jobs_succeeded_total{launcher=\"local\"} 1\n",
-                           "txt2pdf_dispatcher_jobs_failed_total{launcher=\"local\"} 1\n",
-                           "txt2pdf_dispatcher_jobs_in_flight 2\n", "txt2pdf_dispatcher_dlq_sent_total 1\n",
-                           "txt2pdf_dispatcher_receive_errors_total 1\n",
-                           "txt2pdf_dispatcher_job_duration_seconds_bucket{le=\"0.25\"} 0\n",
-                           "txt2pdf_dispatcher_job_duration_seconds_bucket{le=\"0.5\"} 1\n",
-                           "txt2pdf_dispatcher_job_duration_seconds_bucket{le=\"10\"} 2\n",
-                           "txt2pdf_dispatcher_job_duration_seconds_count 2\n"}) {
+  for (const char* line :
+       {"txt2pdf_dispatcher_messages_received_total 3\n",
+        "txt2pdf_dispatcher_jobs_started_total{launcher=\"local\"} 2\n",
+        "txt2pdf_dispatcher_jobs_succeeded_total{launcher=\"local\"} 1\n",
+        "txt2pdf_dispatcher_jobs_failed_total{launcher=\"local\"} 1\n", "txt2pdf_dispatcher_jobs_in_flight 2\n",
+        "txt2pdf_dispatcher_dlq_sent_total 1\n", "txt2pdf_dispatcher_receive_errors_total 1\n",
+        "txt2pdf_dispatcher_job_duration_seconds_bucket{le=\"0.25\"} 0\n",
+        "txt2pdf_dispatcher_job_duration_seconds_bucket{le=\"0.5\"} 1\n",
+        "txt2pdf_dispatcher_job_duration_seconds_bucket{le=\"10\"} 2\n",
+        "txt2pdf_dispatcher_job_duration_seconds_count 2\n"}) {
     EXPECT_NE(text.find(line), std::string::npos) << line << "\n" << text;
   }
 }
@@ -384,7 +397,8 @@ class FakeQueue final : public MessageQueue {
     refuse_when_stopped("change visibility");
     visibility_.emplace_back(receipt, timeout);
   }
-  void send_to_dead_letters(const std::string& body, const std::map<std::string, sqs::MessageAttribute>& attributes) override {
+  void send_to_dead_letters(const std::string& body,
+                            const std::map<std::string, sqs::MessageAttribute>& attributes) override {
     // As strict as SQS's JSON: attribute values must be valid UTF-8 (this dump throws otherwise).
     for (const auto& [name, attribute] : attributes) (void)nlohmann::json(attribute.string_value).dump();
     std::lock_guard lock(mutex_);
@@ -393,11 +407,26 @@ class FakeQueue final : public MessageQueue {
   }
   bool has_dead_letters() const override { return with_dlq_; }
 
-  std::vector<std::string> deleted() const { std::lock_guard lock(mutex_); return deleted_; }
-  std::vector<std::pair<std::string, std::chrono::seconds>> visibility() const { std::lock_guard lock(mutex_); return visibility_; }
-  std::vector<std::pair<std::string, std::map<std::string, sqs::MessageAttribute>>> dead() const { std::lock_guard lock(mutex_); return dead_; }
-  int max_asked() const { std::lock_guard lock(mutex_); return max_asked_; }
-  int refused() const { std::lock_guard lock(mutex_); return refused_; }
+  std::vector<std::string> deleted() const {
+    std::lock_guard lock(mutex_);
+    return deleted_;
+  }
+  std::vector<std::pair<std::string, std::chrono::seconds>> visibility() const {
+    std::lock_guard lock(mutex_);
+    return visibility_;
+  }
+  std::vector<std::pair<std::string, std::map<std::string, sqs::MessageAttribute>>> dead() const {
+    std::lock_guard lock(mutex_);
+    return dead_;
+  }
+  int max_asked() const {
+    std::lock_guard lock(mutex_);
+    return max_asked_;
+  }
+  int refused() const {
+    std::lock_guard lock(mutex_);
+    return refused_;
+  }
 
  private:
   void refuse_when_stopped(const char* what) {
@@ -428,13 +457,13 @@ struct FakeWorld {
   int running = 0;
   int max_running = 0;
   int polls_to_finish = 3;
-  bool hang = false;  // jobs never finish until stopped
-  std::function<bool()> release;  // when set and true, a job finishes (as scripted) at its next poll
-  std::set<std::string> no_write;  // keys whose job exits 0 without writing the PDF
+  bool hang = false;                               // jobs never finish until stopped
+  std::function<bool()> release;                   // when set and true, a job finishes (as scripted) at its next poll
+  std::set<std::string> no_write;                  // keys whose job exits 0 without writing the PDF
   std::map<std::string, std::string> launched_by;  // key -> launcher name
-  bool claim_verified = false;  // jobs report outcome.verified (as the worker pool does)
-  int heads = 0;                // HEADs the dispatcher made
-  std::set<std::string> throw_on_start;  // keys whose start throws a non-Error exception
+  bool claim_verified = false;                     // jobs report outcome.verified (as the worker pool does)
+  int heads = 0;                                   // HEADs the dispatcher made
+  std::set<std::string> throw_on_start;            // keys whose start throws a non-Error exception
 };
 
 class FakeJob final : public RunningJob {
@@ -569,10 +598,18 @@ class DispatcherLoop : public ::testing::Test {
     FakeLauncher batch(world_, "batch");
     FakeLauncher ecs(world_, "ecs");
     FakeLauncher worker(world_, "worker");
-    Dispatcher dispatcher(config, DispatcherDeps{queue, queue, head,
-                                                 {{"local", &launcher}, {"batch", &batch}, {"ecs", &ecs}, {"worker", &worker}},
-                                                 route_launcher, clock, log, metrics_, route_object_, stop.token(),
-                                                 cut_drain.token()});
+    Dispatcher dispatcher(config,
+                          DispatcherDeps{queue,
+                                         queue,
+                                         head,
+                                         {{"local", &launcher}, {"batch", &batch}, {"ecs", &ecs}, {"worker", &worker}},
+                                         route_launcher,
+                                         clock,
+                                         log,
+                                         metrics_,
+                                         route_object_,
+                                         stop.token(),
+                                         cut_drain.token()});
     int code = -1;
     std::thread runner([&] {
       try {
@@ -625,8 +662,10 @@ TEST_F(DispatcherLoop, ExitZeroWithoutAMatchingPdfIsRetried) {
   EXPECT_EQ(run_until(queue, [&] { return queue.visibility().size() >= 2; }), 0);
   EXPECT_TRUE(queue.deleted().empty()) << "exit 0 alone is not proof";
   const auto visibility = queue.visibility();
-  EXPECT_NE(std::find(visibility.begin(), visibility.end(), std::make_pair(std::string("rh-m1"), 20s)), visibility.end());
-  EXPECT_NE(std::find(visibility.begin(), visibility.end(), std::make_pair(std::string("rh-m2"), 10s)), visibility.end());
+  EXPECT_NE(std::find(visibility.begin(), visibility.end(), std::make_pair(std::string("rh-m1"), 20s)),
+            visibility.end());
+  EXPECT_NE(std::find(visibility.begin(), visibility.end(), std::make_pair(std::string("rh-m2"), 10s)),
+            visibility.end());
 }
 
 TEST_F(DispatcherLoop, PermanentFailureGoesToTheDlqWithItsReason) {
@@ -707,7 +746,9 @@ TEST_F(DispatcherLoop, NeverMoreJobsThanSlotsNorReceivesBeyondThem) {
     add_source("f" + std::to_string(i) + ".txt");
     queue.push("m" + std::to_string(i), s3_event("in", {"f" + std::to_string(i) + ".txt"}));
   }
-  EXPECT_EQ(run_until(queue, [&] { return queue.deleted().size() == 12; }, config), 0);
+  EXPECT_EQ(run_until(
+                queue, [&] { return queue.deleted().size() == 12; }, config),
+            0);
   EXPECT_EQ(queue.deleted().size(), 12u);
   EXPECT_LE(world_.max_running, 2);
   EXPECT_LE(queue.max_asked(), 2);
@@ -718,7 +759,12 @@ TEST_F(DispatcherLoop, DrainStopsHungJobsAndReturnsMessagesAtOnce) {
   add_source("slow.txt");
   world_.hang = true;
   queue.push("m1", s3_event("in", {"slow.txt"}));
-  EXPECT_EQ(run_until(queue, [&] { std::lock_guard lock(world_.mutex); return !world_.started.empty(); }), 0);
+  EXPECT_EQ(run_until(queue,
+                      [&] {
+                        std::lock_guard lock(world_.mutex);
+                        return !world_.started.empty();
+                      }),
+            0);
   EXPECT_TRUE(queue.deleted().empty());
   // The first stop ended receiving; the drain's own SQS call still went through.
   EXPECT_EQ(queue.refused(), 0);
@@ -736,7 +782,14 @@ TEST_F(DispatcherLoop, DrainDeletesWhatFinishesAfterTheFirstStop) {
   auto config = base_config();
   config.drain_timeout = 60s;
   queue.push("m1", s3_event("in", {"late.txt"}));
-  EXPECT_EQ(run_until(queue, [&] { std::lock_guard lock(world_.mutex); return !world_.started.empty(); }, config), 0);
+  EXPECT_EQ(run_until(
+                queue,
+                [&] {
+                  std::lock_guard lock(world_.mutex);
+                  return !world_.started.empty();
+                },
+                config),
+            0);
   EXPECT_EQ(queue.deleted(), std::vector<std::string>{"rh-m1"});
   EXPECT_EQ(queue.refused(), 0);
 }
@@ -752,7 +805,9 @@ TEST_F(DispatcherLoop, HeartbeatKeepsLongJobsInvisible) {
     const auto changes = queue.visibility();
     return std::count(changes.begin(), changes.end(), std::make_pair(std::string("rh-m1"), std::chrono::seconds(1)));
   };
-  EXPECT_EQ(run_until(queue, [&] { return heartbeats() >= 3; }, config), 0);
+  EXPECT_EQ(run_until(
+                queue, [&] { return heartbeats() >= 3; }, config),
+            0);
   EXPECT_GE(heartbeats(), 3);
 }
 
@@ -763,7 +818,13 @@ TEST_F(DispatcherLoop, SecondStopRequestExitsAtOnce) {
   auto config = base_config();
   config.drain_timeout = 60s;
   queue.push("m1", s3_event("in", {"slow.txt"}));
-  EXPECT_EQ(run_until(queue, [&] { std::lock_guard lock(world_.mutex); return !world_.started.empty(); }, config, 2),
+  EXPECT_EQ(run_until(
+                queue,
+                [&] {
+                  std::lock_guard lock(world_.mutex);
+                  return !world_.started.empty();
+                },
+                config, 2),
             kExitTransient);
   EXPECT_TRUE(queue.deleted().empty());
   std::lock_guard lock(world_.mutex);
@@ -781,7 +842,9 @@ TEST_F(DispatcherLoop, AutoRoutesPoolObjectsToBatchOthersToEcs) {
   auto config = base_config();
   config.launcher = "auto";
   queue.push("m1", s3_event("in", {"pool.txt", "plain.txt", "gone.txt"}));
-  EXPECT_EQ(run_until(queue, [&] { return !queue.deleted().empty(); }, config), 0);
+  EXPECT_EQ(run_until(
+                queue, [&] { return !queue.deleted().empty(); }, config),
+            0);
   EXPECT_EQ(world_.launched_by.at("pool.txt"), "batch");
   EXPECT_EQ(world_.launched_by.at("plain.txt"), "ecs");
   EXPECT_EQ(world_.launched_by.count("gone.txt"), 0u) << "a missing source starts no job";
@@ -806,7 +869,9 @@ TEST_F(DispatcherLoop, AutoRoutesBySizeToWorkersOrBatchWithTheReasonInMetrics) {
   config.launcher = "auto";
   route_object_ = [](const ObjectHead& source) { return route_by_size(RoutingRule{100, "worker", "batch"}, source); };
   queue.push("m1", s3_event("in", {"small.txt", "large.txt", "pool.txt"}));
-  EXPECT_EQ(run_until(queue, [&] { return !queue.deleted().empty(); }, config), 0);
+  EXPECT_EQ(run_until(
+                queue, [&] { return !queue.deleted().empty(); }, config),
+            0);
   EXPECT_EQ(world_.launched_by.at("small.txt"), "worker");
   EXPECT_EQ(world_.launched_by.at("large.txt"), "batch");
   EXPECT_EQ(world_.launched_by.at("pool.txt"), "batch");
@@ -829,7 +894,9 @@ TEST_F(DispatcherLoop, AutoSendsLargeObjectsToEcsWhenAsked) {
   config.launcher = "auto";
   route_object_ = [](const ObjectHead& source) { return route_by_size(RoutingRule{100, "worker", "ecs"}, source); };
   queue.push("m1", s3_event("in", {"large.txt"}));
-  EXPECT_EQ(run_until(queue, [&] { return !queue.deleted().empty(); }, config), 0);
+  EXPECT_EQ(run_until(
+                queue, [&] { return !queue.deleted().empty(); }, config),
+            0);
   EXPECT_EQ(world_.launched_by.at("large.txt"), "ecs");
 }
 
@@ -856,7 +923,9 @@ TEST_F(DispatcherLoop, NeverMoreInHandThanSlotsPlusOneBatch) {
     add_source("g" + std::to_string(i) + ".txt");
     queue.push("n" + std::to_string(i), s3_event("in", {"g" + std::to_string(i) + ".txt"}));
   }
-  EXPECT_EQ(run_until(queue, [&] { return queue.deleted().size() == 30; }, config), 0);
+  EXPECT_EQ(run_until(
+                queue, [&] { return queue.deleted().size() == 30; }, config),
+            0);
   EXPECT_LE(world_.max_running, 3);
   EXPECT_LE(queue.max_asked(), 3) << "a receive asks for free slots only (at most one batch of 10)";
 }
@@ -870,7 +939,9 @@ TEST_F(DispatcherLoop, LauncherThatCannotStartIsAConfigErrorForTheDlq) {
   auto config = base_config();
   config.launcher = "docker";  // no such launcher among the fakes: start_task throws kConfig
   queue.push("m1", s3_event("in", {"c.txt"}));
-  EXPECT_EQ(run_until(queue, [&] { return !queue.deleted().empty(); }, config), 0);
+  EXPECT_EQ(run_until(
+                queue, [&] { return !queue.deleted().empty(); }, config),
+            0);
   const auto dead = queue.dead();
   ASSERT_EQ(dead.size(), 1u);
   EXPECT_EQ(dead[0].second.at("exit_code").string_value, "64");
@@ -891,10 +962,14 @@ TEST(DispatcherConfigTest, SharedValuesFollowTheJobsRules) {
   EXPECT_EQ(parse_dispatcher_config(env).s3.endpoint_url, "http://127.0.0.1:7480");
   env["WAIT_TIME_SECONDS"] = "5s";
   EXPECT_EQ(parse_dispatcher_config(env).wait_time, 5s);
-  for (const auto& [name, value] : std::vector<std::pair<std::string, std::string>>{
-           {"AWS_ENDPOINT_URL_S3", "127.0.0.1:7480"}, {"AWS_ENDPOINT_URL_SQS", "ftp://q"},
-           {"AWS_ENDPOINT_URL_BATCH", "batch.local"}, {"AWS_ENDPOINT_URL", "https://"},
-           {"HEALTH_PORT", "80x"}, {"HEALTH_PORT", " 8080"}, {"TXT2PDF_S3_FORCE_PATH_STYLE", "2"}}) {
+  for (const auto& [name, value] :
+       std::vector<std::pair<std::string, std::string>>{{"AWS_ENDPOINT_URL_S3", "127.0.0.1:7480"},
+                                                        {"AWS_ENDPOINT_URL_SQS", "ftp://q"},
+                                                        {"AWS_ENDPOINT_URL_BATCH", "batch.local"},
+                                                        {"AWS_ENDPOINT_URL", "https://"},
+                                                        {"HEALTH_PORT", "80x"},
+                                                        {"HEALTH_PORT", " 8080"},
+                                                        {"TXT2PDF_S3_FORCE_PATH_STYLE", "2"}}) {
     Environment bad{{"QUEUE_URL", "http://q/1/jobs"}, {"DEST_BUCKET", "out"}, {name, value}};
     try {
       (void)parse_dispatcher_config(bad);
@@ -1004,7 +1079,9 @@ TEST_F(DispatcherLoop, JobTimeoutStopsTheJobAndRetriesTheMessage) {
   auto config = base_config();
   config.job_timeout = 1s;
   queue.push("m1", s3_event("in", {"hangs.txt"}));
-  EXPECT_EQ(run_until(queue, [&] { return !queue.visibility().empty(); }, config), 0);
+  EXPECT_EQ(run_until(
+                queue, [&] { return !queue.visibility().empty(); }, config),
+            0);
   const auto visibility = queue.visibility();
   ASSERT_FALSE(visibility.empty());
   EXPECT_EQ(visibility[0], std::make_pair(std::string("rh-m1"), 10s)) << "retried after RETRY_BASE_SECONDS";
@@ -1020,7 +1097,9 @@ TEST_F(DispatcherLoop, TransientFailureOnTheLastReceiveGoesToTheDlqWithItsReason
   auto config = base_config();
   config.max_receive_count = 3;
   queue.push("m1", s3_event("in", {"slow.txt"}), 3);
-  EXPECT_EQ(run_until(queue, [&] { return !queue.deleted().empty(); }, config), 0);
+  EXPECT_EQ(run_until(
+                queue, [&] { return !queue.deleted().empty(); }, config),
+            0);
   const auto dead = queue.dead();
   ASSERT_EQ(dead.size(), 1u);
   EXPECT_EQ(dead[0].second.at("exit_code").string_value, "75");

@@ -2,11 +2,11 @@
 
 #include <gtest/gtest.h>
 
-#include "support/test_files.hpp"
-
 #include <deque>
 #include <fstream>
 #include <sstream>
+
+#include "support/test_files.hpp"
 
 namespace txt2pdf {
 namespace {
@@ -73,14 +73,20 @@ AwsLauncherSettings settings_from(Environment env) {
 }
 
 AwsLauncherSettings batch_settings() {
-  auto settings = settings_from({{"JOB_QUEUE", "txt2pdf-fargate"}, {"JOB_DEFINITION", "txt2pdf-job:3"},
-                                 {"AWS_ENDPOINT_URL_BATCH", "http://127.0.0.1:9"}, {"JOB_POLL_SECONDS", "5"}});
+  auto settings = settings_from({{"JOB_QUEUE", "txt2pdf-fargate"},
+                                 {"JOB_DEFINITION", "txt2pdf-job:3"},
+                                 {"AWS_ENDPOINT_URL_BATCH", "http://127.0.0.1:9"},
+                                 {"JOB_POLL_SECONDS", "5"}});
   return settings;
 }
 
 AwsLauncherSettings ecs_settings() {
-  return settings_from({{"ECS_CLUSTER", "txt2pdf"}, {"TASK_DEFINITION", "txt2pdf-job:3"}, {"SUBNETS", "subnet-a, subnet-b"},
-                        {"SECURITY_GROUPS", "sg-1"}, {"AWS_ENDPOINT_URL", "http://127.0.0.1:8"}, {"JOB_POLL_SECONDS", "5"}});
+  return settings_from({{"ECS_CLUSTER", "txt2pdf"},
+                        {"TASK_DEFINITION", "txt2pdf-job:3"},
+                        {"SUBNETS", "subnet-a, subnet-b"},
+                        {"SECURITY_GROUPS", "sg-1"},
+                        {"AWS_ENDPOINT_URL", "http://127.0.0.1:8"},
+                        {"JOB_POLL_SECONDS", "5"}});
 }
 
 const JobSpec kSpec{"txt2pdf-in", "invoices/2024/inv 0001+a.txt", "txt2pdf-out", ""};
@@ -171,12 +177,13 @@ struct Fixture {
 
 TEST(BatchLauncher, SubmitsSignedThenPollsAtTheIntervalUntilSucceeded) {
   Fixture f;
-  auto launcher = make_batch_launcher(batch_settings(), f.credentials, f.clock,
-                                      std::make_unique<ScriptedHttp>(f.script), f.policy);
+  auto launcher =
+      make_batch_launcher(batch_settings(), f.credentials, f.clock, std::make_unique<ScriptedHttp>(f.script), f.policy);
   EXPECT_EQ(launcher->name(), "batch");
-  f.script.replies = {reply(200, read_file(std::string(TXT2PDF_CONFORMANCE_DIR) + "/batch-ecs/batch-SubmitJob.response.json")),
-                      reply(200, read_file(kData + "batch-DescribeJobs.response-running.json")),
-                      reply(200, read_file(kData + "batch-DescribeJobs.response-succeeded.json"))};
+  f.script.replies = {
+      reply(200, read_file(std::string(TXT2PDF_CONFORMANCE_DIR) + "/batch-ecs/batch-SubmitJob.response.json")),
+      reply(200, read_file(kData + "batch-DescribeJobs.response-running.json")),
+      reply(200, read_file(kData + "batch-DescribeJobs.response-succeeded.json"))};
   auto job = launcher->start(kSpec);
   EXPECT_EQ(job->id(), kJobId);
   const HttpRequest& submit = f.script.requests.at(0);
@@ -218,9 +225,10 @@ TEST(BatchLauncher, FailedJobsReportTheirExitCodeOr75) {
 
 TEST(BatchLauncher, SubmitErrorsKeepTheirKind) {
   Fixture f;
-  auto launcher = make_batch_launcher(batch_settings(), f.credentials, f.clock,
-                                      std::make_unique<ScriptedHttp>(f.script), f.policy);
-  f.script.replies = {reply(400, R"({"message":"Job Queue q does not exist"})", {{"x-amzn-errortype", "ClientException:"}})};
+  auto launcher =
+      make_batch_launcher(batch_settings(), f.credentials, f.clock, std::make_unique<ScriptedHttp>(f.script), f.policy);
+  f.script.replies = {
+      reply(400, R"({"message":"Job Queue q does not exist"})", {{"x-amzn-errortype", "ClientException:"}})};
   try {
     (void)launcher->start(kSpec);
     ADD_FAILURE();
@@ -242,8 +250,8 @@ TEST(BatchLauncher, SubmitErrorsKeepTheirKind) {
 
 TEST(BatchLauncher, UnreadableStatusIsTransientAndALostJobIs75) {
   Fixture f;
-  auto launcher = make_batch_launcher(batch_settings(), f.credentials, f.clock,
-                                      std::make_unique<ScriptedHttp>(f.script), f.policy);
+  auto launcher =
+      make_batch_launcher(batch_settings(), f.credentials, f.clock, std::make_unique<ScriptedHttp>(f.script), f.policy);
   f.script.replies = {reply(200, R"({"jobId":"j1"})"),
                       reply(403, R"({"message":"denied"})", {{"x-amzn-errortype", "AccessDeniedException:"}}),
                       reply(200, R"({"jobs":[]})"), reply(200, R"({"jobs":[]})"), reply(200, R"({"jobs":[]})")};
@@ -268,8 +276,8 @@ TEST(BatchLauncher, UnreadableStatusIsTransientAndALostJobIs75) {
 
 TEST(BatchLauncher, StopSendsTerminateJobAndNeverThrows) {
   Fixture f;
-  auto launcher = make_batch_launcher(batch_settings(), f.credentials, f.clock,
-                                      std::make_unique<ScriptedHttp>(f.script), f.policy);
+  auto launcher =
+      make_batch_launcher(batch_settings(), f.credentials, f.clock, std::make_unique<ScriptedHttp>(f.script), f.policy);
   f.script.replies = {reply(200, R"({"jobId":"j1"})"), reply(200, "{}"),
                       reply(400, R"({"message":"no"})", {{"x-amzn-errortype", "ClientException:"}})};
   auto job = launcher->start(kSpec);
@@ -284,11 +292,13 @@ TEST(EcsLauncher, RunsSignedThenReportsTheContainerExitCode) {
   // The task definition of the fixtures names its container "txt2pdf": ask for that one.
   auto settings = ecs_settings();
   settings.container_name = "txt2pdf";
-  auto launcher = make_ecs_launcher(settings, f.credentials, f.clock, std::make_unique<ScriptedHttp>(f.script), f.policy);
+  auto launcher =
+      make_ecs_launcher(settings, f.credentials, f.clock, std::make_unique<ScriptedHttp>(f.script), f.policy);
   EXPECT_EQ(launcher->name(), "ecs");
   const auto stopped = read_file(kData + "ecs-DescribeTasks.response-stopped-exit65.json");
-  f.script.replies = {reply(200, read_file(std::string(TXT2PDF_CONFORMANCE_DIR) + "/batch-ecs/ecs-RunTask.response.json")),
-                      reply(200, read_file(kData + "ecs-DescribeTasks.response-running.json")), reply(200, stopped)};
+  f.script.replies = {
+      reply(200, read_file(std::string(TXT2PDF_CONFORMANCE_DIR) + "/batch-ecs/ecs-RunTask.response.json")),
+      reply(200, read_file(kData + "ecs-DescribeTasks.response-running.json")), reply(200, stopped)};
   auto job = launcher->start(kSpec);
   EXPECT_EQ(job->id(), kTaskArn);
   const HttpRequest& run = f.script.requests.at(0);
@@ -305,10 +315,10 @@ TEST(EcsLauncher, RunsSignedThenReportsTheContainerExitCode) {
 
 TEST(EcsLauncher, RunTaskFailuresAreTransientErrors) {
   Fixture f;
-  auto launcher = make_ecs_launcher(ecs_settings(), f.credentials, f.clock,
-                                    std::make_unique<ScriptedHttp>(f.script), f.policy);
-  f.script.replies = {reply(200, read_file(std::string(TXT2PDF_CONFORMANCE_DIR) +
-                                           "/batch-ecs/ecs-RunTask.response-with-failures.json"))};
+  auto launcher =
+      make_ecs_launcher(ecs_settings(), f.credentials, f.clock, std::make_unique<ScriptedHttp>(f.script), f.policy);
+  f.script.replies = {reply(
+      200, read_file(std::string(TXT2PDF_CONFORMANCE_DIR) + "/batch-ecs/ecs-RunTask.response-with-failures.json"))};
   try {
     (void)launcher->start(kSpec);
     ADD_FAILURE();
@@ -322,12 +332,14 @@ TEST(EcsLauncher, StoppedWithoutExitCodeIs75AndStopSendsStopTask) {
   Fixture f;
   auto settings = ecs_settings();
   settings.container_name = "txt2pdf";
-  auto launcher = make_ecs_launcher(settings, f.credentials, f.clock, std::make_unique<ScriptedHttp>(f.script), f.policy);
+  auto launcher =
+      make_ecs_launcher(settings, f.credentials, f.clock, std::make_unique<ScriptedHttp>(f.script), f.policy);
   f.script.replies = {reply(200, R"({"tasks":[{"taskArn":")" + kTaskArn + R"("}],"failures":[]})"), reply(200, "{}"),
                       reply(200, read_file(kData + "ecs-DescribeTasks.response-stopped-no-exit-code.json"))};
   auto job = launcher->start(kSpec);
   job->request_stop();
-  EXPECT_EQ(find_header(f.script.requests.at(1).headers, "X-Amz-Target"), "AmazonEC2ContainerServiceV20141113.StopTask");
+  EXPECT_EQ(find_header(f.script.requests.at(1).headers, "X-Amz-Target"),
+            "AmazonEC2ContainerServiceV20141113.StopTask");
   EXPECT_EQ(json::parse(f.script.requests.at(1).body).at("task"), kTaskArn);
   const auto outcome = job->poll();
   ASSERT_TRUE(outcome);

@@ -1,9 +1,8 @@
 // The dispatcher at volume: LAUNCHER=auto's size rule, the worker pool's crash rules, the batched
 // SQS queue (every Failed[] entry handled on its own) over an in-memory transport, and the new
 // configuration variables. No socket, no process.
-#include <gtest/gtest.h>
-
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
@@ -91,7 +90,9 @@ class FixedCredentials : public CredentialsProvider {
 
 class InstantClock : public Clock {
  public:
-  std::chrono::system_clock::time_point now() const override { return std::chrono::system_clock::from_time_t(1700000000); }
+  std::chrono::system_clock::time_point now() const override {
+    return std::chrono::system_clock::from_time_t(1700000000);
+  }
   bool sleep_for(std::chrono::milliseconds) override { return true; }
 };
 
@@ -210,8 +211,12 @@ TEST(VolumeConfig, WorkerIsTheDefaultAndTheNewVariablesParse) {
   EXPECT_EQ(config.auto_large_launcher, "batch");
   EXPECT_TRUE(config.sqs_batch);
   auto env = base_env();
-  env.insert({{"LAUNCHER", "local"}, {"WORKER_MAX_JOBS", "10"}, {"WORKER_MEMORY_BYTES", "512MiB"},
-              {"WORKER_CRASH_LIMIT", "3"}, {"INPROCESS_MAX_BYTES", "1MiB"}, {"AUTO_LARGE_LAUNCHER", "ecs"},
+  env.insert({{"LAUNCHER", "local"},
+              {"WORKER_MAX_JOBS", "10"},
+              {"WORKER_MEMORY_BYTES", "512MiB"},
+              {"WORKER_CRASH_LIMIT", "3"},
+              {"INPROCESS_MAX_BYTES", "1MiB"},
+              {"AUTO_LARGE_LAUNCHER", "ecs"},
               {"SQS_BATCH", "false"}});
   config = parse_dispatcher_config(env);
   EXPECT_EQ(config.launcher, "local");
@@ -221,9 +226,12 @@ TEST(VolumeConfig, WorkerIsTheDefaultAndTheNewVariablesParse) {
   EXPECT_EQ(config.inprocess_max_bytes, 1ull << 20);
   EXPECT_EQ(config.auto_large_launcher, "ecs");
   EXPECT_FALSE(config.sqs_batch);
-  for (const auto& [name, value] : std::vector<std::pair<std::string, std::string>>{
-           {"WORKER_MAX_JOBS", "0"}, {"WORKER_MEMORY_BYTES", "lots"}, {"WORKER_CRASH_LIMIT", "x"},
-           {"INPROCESS_MAX_BYTES", "-1"}, {"AUTO_LARGE_LAUNCHER", "lambda"}, {"SQS_BATCH", "maybe"}}) {
+  for (const auto& [name, value] : std::vector<std::pair<std::string, std::string>>{{"WORKER_MAX_JOBS", "0"},
+                                                                                    {"WORKER_MEMORY_BYTES", "lots"},
+                                                                                    {"WORKER_CRASH_LIMIT", "x"},
+                                                                                    {"INPROCESS_MAX_BYTES", "-1"},
+                                                                                    {"AUTO_LARGE_LAUNCHER", "lambda"},
+                                                                                    {"SQS_BATCH", "maybe"}}) {
     auto bad = base_env();
     bad[name] = value;
     try {

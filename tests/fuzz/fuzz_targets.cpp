@@ -26,12 +26,12 @@
 #include "txt2pdf/render/text_layout.hpp"
 
 // An invariant the code promises; abort() makes libFuzzer keep the input and gtest fail the replay.
-#define FUZZ_CHECK(condition)                                                          \
-  do {                                                                                 \
-    if (!(condition)) {                                                                \
+#define FUZZ_CHECK(condition)                                                                 \
+  do {                                                                                        \
+    if (!(condition)) {                                                                       \
       std::fprintf(stderr, "%s:%d: FUZZ_CHECK(%s) failed\n", __FILE__, __LINE__, #condition); \
-      std::abort();                                                                    \
-    }                                                                                  \
+      std::abort();                                                                           \
+    }                                                                                         \
   } while (false)
 
 namespace txt2pdf::fuzz {
@@ -55,8 +55,8 @@ std::pair<std::string_view, std::string_view> split(std::string_view data, std::
 }
 
 // An HTTP response from bytes: the first byte picks a status; the rest of that first line is
-// ignored; then "name: value" lines up to an empty line are headers, the rest is the body. Input without an empty line is all body, so the
-// conformance bodies are useful seeds as they are.
+// ignored; then "name: value" lines up to an empty line are headers, the rest is the body. Input without an empty line
+// is all body, so the conformance bodies are useful seeds as they are.
 HttpResponse response_from(std::string_view data) {
   static constexpr int kStatuses[] = {200, 301, 307, 400, 403, 404, 409, 413, 429, 500, 503, 504};
   HttpResponse response;
@@ -274,8 +274,8 @@ void health(std::string_view data) {
 
 const std::vector<Target>& targets() {
   static const std::vector<Target> all = {
-      {"events", events},   {"sqs", sqs},         {"batch_ecs", batch_ecs}, {"s3_errors", s3_errors},
-      {"credentials", credentials}, {"options", options}, {"text", text},   {"health", health},
+      {"events", events},           {"sqs", sqs},         {"batch_ecs", batch_ecs}, {"s3_errors", s3_errors},
+      {"credentials", credentials}, {"options", options}, {"text", text},           {"health", health},
   };
   return all;
 }

@@ -8,15 +8,14 @@
 #include <chrono>
 #include <cstdlib>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
 
-#include <nlohmann/json.hpp>
-
 #include "txt2pdf/aws/credentials.hpp"
-#include "txt2pdf/dispatch/dispatcher_config.hpp"
 #include "txt2pdf/core/environment.hpp"
 #include "txt2pdf/core/error.hpp"
+#include "txt2pdf/dispatch/dispatcher_config.hpp"
 #include "txt2pdf/dispatch/launchers_aws.hpp"
 
 namespace {

@@ -6,9 +6,8 @@
 //   DRIVER_CLOCK_OFFSET_SECONDS=3600 clock_skew_driver
 #include <cstdlib>
 #include <iostream>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "txt2pdf/aws/aws_client.hpp"
 #include "txt2pdf/aws/credentials.hpp"

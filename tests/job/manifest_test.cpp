@@ -80,7 +80,10 @@ TEST(BatchCsvManifest, MalformedLinesAreBadInputNamingTheLine) {
 }
 
 TEST(CsvLineWriter, RoundTripsThroughTheParser) {
-  const std::string keys[] = {"a b+c.txt", "100%.txt", "x,y\"z\n.txt", "\xC3\x9C" "ber/blick.txt", "q?&=#.txt"};
+  const std::string keys[] = {"a b+c.txt", "100%.txt", "x,y\"z\n.txt",
+                              "\xC3\x9C"
+                              "ber/blick.txt",
+                              "q?&=#.txt"};
   std::string csv;
   for (const auto& key : keys) csv += manifest_csv_line("bucket", key) + "\n";
   const auto entries = parse_batch_csv_manifest(csv);
@@ -111,9 +114,10 @@ TEST(InventoryManifest, SchemaColumnsAndFiles) {
   EXPECT_EQ(manifest.bucket_column, 0u);
   EXPECT_EQ(manifest.key_column, 1u);
   EXPECT_EQ(manifest.version_column, 2);
-  const auto csv = gunzip(gzip("\"example-source-bucket\",\"dir/a+b%2Bc.txt\",\"v1\",\"true\",\"false\",\"12\",\"2026\",\"e\"\n"
-                               "\"example-source-bucket\",\"z.txt\",\"\",\"true\",\"false\",\"1\",\"2026\",\"f\"\n"),
-                          1 << 20);
+  const auto csv =
+      gunzip(gzip("\"example-source-bucket\",\"dir/a+b%2Bc.txt\",\"v1\",\"true\",\"false\",\"12\",\"2026\",\"e\"\n"
+                  "\"example-source-bucket\",\"z.txt\",\"\",\"true\",\"false\",\"1\",\"2026\",\"f\"\n"),
+             1 << 20);
   const auto entries = parse_inventory_csv(csv, manifest);
   ASSERT_EQ(entries.size(), 2u);
   EXPECT_EQ(entries[0].key, "dir/a b+c.txt");

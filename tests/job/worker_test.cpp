@@ -18,7 +18,8 @@ TEST(WorkerProtocol, RequestRoundTripKeepsEveryByte) {
   request.object_key = std::string("bad/\xFF\xFE 100% \n\x01.txt");  // not UTF-8, a '%', a newline
   request.dest_bucket = "out";
   request.dest_key = "pdf/x.pdf";
-  request.credentials = {"AKID", "secret/+=", "token", std::chrono::system_clock::time_point(std::chrono::seconds(1700000000))};
+  request.credentials = {"AKID", "secret/+=", "token",
+                         std::chrono::system_clock::time_point(std::chrono::seconds(1700000000))};
   const auto line = encode_worker_request(request);
   EXPECT_EQ(line.find('\n'), std::string::npos) << "one request is one line";
   EXPECT_FALSE(nlohmann::json::parse(line).is_discarded());

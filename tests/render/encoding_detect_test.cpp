@@ -1,11 +1,12 @@
 // Encoding choice: BOM and UTF-8 first, the option, uchardet's answer and the rules on top of it,
 // and iconv decoding streamed byte by byte.
+#include "txt2pdf/render/encoding_detect.hpp"
+
 #include <gtest/gtest.h>
 
 #include <string>
 
 #include "txt2pdf/core/error.hpp"
-#include "txt2pdf/render/encoding_detect.hpp"
 #include "txt2pdf/render/iconv_decoder.hpp"
 
 namespace txt2pdf {
@@ -24,7 +25,10 @@ std::u32string decode_with(const EncodingChoice& choice, std::string_view bytes)
 }
 
 TEST(ChooseEncoding, Utf8AndBomNeverAskUchardet) {
-  const CharsetGuesser never = [](std::string_view) -> std::string { ADD_FAILURE() << "uchardet asked"; return {}; };
+  const CharsetGuesser never = [](std::string_view) -> std::string {
+    ADD_FAILURE() << "uchardet asked";
+    return {};
+  };
   EXPECT_EQ(choose_encoding("plain ascii\n", "auto", never).method, "utf-8");
   const auto bom = choose_encoding("\xEF\xBB\xBFx", "", never);
   EXPECT_EQ(bom.method, "bom");
@@ -47,7 +51,10 @@ TEST(ChooseEncoding, Iso2022JpByItsEscapes) {
 }
 
 TEST(ChooseEncoding, IsoLatinWithC1BytesIsTheWindowsCodePage) {
-  const std::string text = "za\x9E" "a\xBE \x8A\x9A" " and many more words here\n";
+  const std::string text =
+      "za\x9E"
+      "a\xBE \x8A\x9A"
+      " and many more words here\n";
   const auto choice = choose_encoding(text, "auto", says("ISO-8859-2"));
   EXPECT_EQ(choice.name, "windows-1250");
   EXPECT_EQ(choose_encoding("caf\xE9 \x80", "auto", says("ISO-8859-1")).encoding, TextEncoding::kWindows1252);
@@ -102,7 +109,10 @@ TEST(IconvDecoder, InvalidBytesAndCutSequences) {
   IconvDecoder decoder("SHIFT_JIS");
   std::u32string out;
   decoder.decode("a\x93", false, out);  // the lead byte waits for its trail byte
-  decoder.decode("\xFA" "b\x93", true, out);
+  decoder.decode(
+      "\xFA"
+      "b\x93",
+      true, out);
   EXPECT_EQ(out, U"a\u65E5b\uFFFD");
   EXPECT_EQ(decoder.replaced(), 1u);
 }

@@ -33,7 +33,7 @@ TEST(Format4Cmap, DeltaSegmentsGlyphArraysAndGaps) {
   EXPECT_EQ(format4_glyph(cmap, 0x4E00), 510);  // glyphIdArray[0] + delta
   EXPECT_EQ(format4_glyph(cmap, 0x4E01), 0);    // a zero entry stays "no glyph"
   EXPECT_EQ(format4_glyph(cmap, 0x4E02), 710);
-  EXPECT_EQ(format4_glyph(cmap, 0xFFFF), 0);    // 0xFFFF + 1 wraps to 0
+  EXPECT_EQ(format4_glyph(cmap, 0xFFFF), 0);              // 0xFFFF + 1 wraps to 0
   EXPECT_EQ(format4_glyph(cmap, 0x1F600), std::nullopt);  // beyond the BMP: not this table's
 }
 

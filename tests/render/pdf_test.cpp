@@ -1,8 +1,8 @@
 // render_pdf end to end in process: page counts match the pure layout's prediction, the file
 // appears only complete (rename), binary input leaves nothing behind, statistics are right.
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -63,7 +63,8 @@ std::u32string decode(const std::string& bytes) {
 
 TEST_F(RenderPdf, PageCountMatchesTheLayoutPrediction) {
   std::string text;
-  for (int i = 0; i < 500; ++i) text += "line " + std::to_string(i) + std::string(static_cast<std::size_t>(i % 190), 'x') + "\n";
+  for (int i = 0; i < 500; ++i)
+    text += "line " + std::to_string(i) + std::string(static_cast<std::size_t>(i % 190), 'x') + "\n";
   text += "\f\fafter two form feeds\n";
   RenderOptions options;
   options.fit = Fit::kNone;  // the fixed grid (fit=auto: FitAuto below)

@@ -1,13 +1,12 @@
 // fontconfig and HarfBuzz's subsetter opened on first use: nothing loaded before, working
 // functions after.
-#include "render/fontconfig_api.hpp"
-#include "render/harfbuzz_api.hpp"
-
 #include <dlfcn.h>
 #include <gtest/gtest.h>
 
 #include <string>
 
+#include "render/fontconfig_api.hpp"
+#include "render/harfbuzz_api.hpp"
 #include "txt2pdf/core/error.hpp"
 
 namespace txt2pdf {

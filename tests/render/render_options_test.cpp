@@ -1,10 +1,11 @@
 // Options from the environment, object metadata and flags: values, precedence, named errors.
+#include "txt2pdf/render/render_options.hpp"
+
 #include <gtest/gtest.h>
 
 #include <string>
 
 #include "txt2pdf/core/error.hpp"
-#include "txt2pdf/render/render_options.hpp"
 
 namespace txt2pdf {
 namespace {
@@ -67,8 +68,7 @@ TEST(RenderOptions, PaperVariableAndItsOverride) {
 TEST(RenderOptions, BadEnvironmentValueIsAConfigErrorNamingIt) {
   RenderOptions options;
   std::string message;
-  EXPECT_EQ(kind_of([&] { apply_environment(options, {{"TXT2PDF_FONT_SIZE", "big"}}); }, &message),
-            ErrorKind::kConfig);
+  EXPECT_EQ(kind_of([&] { apply_environment(options, {{"TXT2PDF_FONT_SIZE", "big"}}); }, &message), ErrorKind::kConfig);
   EXPECT_NE(message.find("TXT2PDF_FONT_SIZE"), std::string::npos) << message;
   EXPECT_NE(message.find("\"big\""), std::string::npos) << message;
   EXPECT_NE(message.find("environment"), std::string::npos) << message;
@@ -84,11 +84,19 @@ TEST(RenderOptions, MetadataOverridesAndBadValuesAreBadInput) {
   EXPECT_EQ(options.paper, Paper::kA4);
   EXPECT_TRUE(options.two_up);
   std::string message;
-  EXPECT_EQ(kind_of([&] { apply_object_metadata(options, {{"txt2pdf-paper", "B5"}}); }, &message),
+  EXPECT_EQ(kind_of(
+                [&] {
+                  apply_object_metadata(options, {{"txt2pdf-paper", "B5"}});
+                },
+                &message),
             ErrorKind::kBadInput);
   EXPECT_NE(message.find("x-amz-meta-txt2pdf-paper"), std::string::npos) << message;
   EXPECT_NE(message.find("object metadata"), std::string::npos) << message;
-  EXPECT_EQ(kind_of([&] { apply_object_metadata(options, {{"txt2pdf-colour", "red"}}); }, &message),
+  EXPECT_EQ(kind_of(
+                [&] {
+                  apply_object_metadata(options, {{"txt2pdf-colour", "red"}});
+                },
+                &message),
             ErrorKind::kBadInput);
   EXPECT_NE(message.find("txt2pdf-colour"), std::string::npos) << message;
 }
@@ -104,10 +112,18 @@ TEST(RenderOptions, CommandLineErrorsAreConfig) {
 TEST(RenderOptions, UnknownEncodingNamesTheOption) {
   RenderOptions options;
   std::string message;
-  EXPECT_EQ(kind_of([&] { apply_environment(options, {{"TXT2PDF_ENCODING", "klingon-8"}}); }, &message),
+  EXPECT_EQ(kind_of(
+                [&] {
+                  apply_environment(options, {{"TXT2PDF_ENCODING", "klingon-8"}});
+                },
+                &message),
             ErrorKind::kConfig);
   EXPECT_NE(message.find("TXT2PDF_ENCODING"), std::string::npos) << message;
-  EXPECT_EQ(kind_of([&] { apply_object_metadata(options, {{"txt2pdf-encoding", "klingon-8"}}); }, &message),
+  EXPECT_EQ(kind_of(
+                [&] {
+                  apply_object_metadata(options, {{"txt2pdf-encoding", "klingon-8"}});
+                },
+                &message),
             ErrorKind::kBadInput);
   EXPECT_NE(message.find("x-amz-meta-txt2pdf-encoding"), std::string::npos) << message;
   apply_option(options, "encoding", "Shift_JIS", OptionSource::kCommandLine);
@@ -127,12 +143,12 @@ TEST(RenderOptions, EveryOptionIsDocumented) {
     RenderOptions options;
     // Each documented name is accepted by apply_option with some valid value.
     const std::string values = doc.values;
-    const std::string sample = values == "true/false" ? "true"
-                               : values == "text"     ? "t"
-                               : values.rfind("A4", 0) == 0 ? "A4"
-                               : values.rfind("auto", 0) == 0 ? "auto"
+    const std::string sample = values == "true/false"           ? "true"
+                               : values == "text"               ? "t"
+                               : values.rfind("A4", 0) == 0     ? "A4"
+                               : values.rfind("auto", 0) == 0   ? "auto"
                                : values.rfind("render", 0) == 0 ? "render"
-                                                           : "10";
+                                                                : "10";
     EXPECT_NO_THROW(apply_option(options, doc.name, sample, OptionSource::kCommandLine)) << doc.name;
   }
 }

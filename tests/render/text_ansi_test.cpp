@@ -1,10 +1,10 @@
 // Terminal output: SGR styles, line editing (CR, CHA, CUF, CUB, EL), dropped sequences, overstrike.
+#include "txt2pdf/render/text_ansi.hpp"
+
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
-
-#include "txt2pdf/render/text_ansi.hpp"
 
 namespace txt2pdf {
 namespace {
@@ -60,7 +60,11 @@ TEST(AnsiFilter, CarriageReturnKeepsTheLastStateOfTheLine) {
 }
 
 TEST(AnsiFilter, OtherSequencesAreDropped) {
-  EXPECT_EQ(run(U"\x1B]0;window title\x07" U"a\x1B[?25lb\x1B(Bc\x1B" U"7d\x1B]2;t\x1B\\e\x07\n").text, U"abcde\n");
+  EXPECT_EQ(run(U"\x1B]0;window title\x07"
+                U"a\x1B[?25lb\x1B(Bc\x1B"
+                U"7d\x1B]2;t\x1B\\e\x07\n")
+                .text,
+            U"abcde\n");
   EXPECT_EQ(run(U"\x1B[2J\x1B[Htop\n").text, U"top\n");
 }
 
@@ -81,9 +85,7 @@ TEST(AnsiFilter, StripDropsStylesAndShowKeepsEverything) {
   EXPECT_EQ(run(U"\x1B[31mred\n", AnsiMode::kShow).text, U"\x1B[31mred\n");
 }
 
-TEST(AnsiFilter, TabsExpandOnTheEditedLine) {
-  EXPECT_EQ(run(U"\x1B[1ma\tb\n").text, U"a       b\n");
-}
+TEST(AnsiFilter, TabsExpandOnTheEditedLine) { EXPECT_EQ(run(U"\x1B[1ma\tb\n").text, U"a       b\n"); }
 
 TEST(AnsiFilter, CrAsLineEndWhenTheFileHasNoLf) {
   AnsiFilter filter(AnsiMode::kRender, 8, false);

@@ -1,4 +1,6 @@
 // Decoding: encodings, BOMs, invalid sequences, binary refusal, streaming across chunk borders.
+#include "txt2pdf/render/text_decode.hpp"
+
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -6,7 +8,6 @@
 #include <string>
 
 #include "txt2pdf/core/error.hpp"
-#include "txt2pdf/render/text_decode.hpp"
 
 namespace txt2pdf {
 namespace {
@@ -81,8 +82,14 @@ TEST(Sniff, ManyControlBytesAreBinary) {
 }
 
 TEST(Sniff, NulInUtf16IsOnlyAFullNulUnit) {
-  EXPECT_NO_THROW((void)sniff_encoding(std::string("\xFF\xFE" "a\0b\0", 6)));
-  EXPECT_THROW((void)sniff_encoding(std::string("\xFF\xFE" "a\0\0\0", 6)), Error);
+  EXPECT_NO_THROW(
+      (void)sniff_encoding(std::string("\xFF\xFE"
+                                       "a\0b\0",
+                                       6)));
+  EXPECT_THROW((void)sniff_encoding(std::string("\xFF\xFE"
+                                                "a\0\0\0",
+                                                6)),
+               Error);
 }
 
 TEST(Decode, InvalidUtf8BecomesReplacementAndIsCounted) {
@@ -90,7 +97,12 @@ TEST(Decode, InvalidUtf8BecomesReplacementAndIsCounted) {
   TextDecoder decoder(TextEncoding::kUtf8);
   std::u32string out;
   // Overlong '/', a surrogate, a stray continuation byte, a too-large code point.
-  decoder.decode("a\xC0\xAF" "b\xED\xA0\x80" "c\x80" "d\xF4\x90\x80\x80", true, out);
+  decoder.decode(
+      "a\xC0\xAF"
+      "b\xED\xA0\x80"
+      "c\x80"
+      "d\xF4\x90\x80\x80",
+      true, out);
   replaced = decoder.replaced();
   EXPECT_EQ(out.find(U'a'), 0u);
   EXPECT_NE(out.find(U'd'), std::u32string::npos);

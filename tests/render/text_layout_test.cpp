@@ -1,10 +1,10 @@
 // Layout: rows, wrapping, truncation, tabs, wide characters, controls, form feeds, page counts.
+#include "txt2pdf/render/text_layout.hpp"
+
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
-
-#include "txt2pdf/render/text_layout.hpp"
 
 namespace txt2pdf {
 namespace {

@@ -10,17 +10,17 @@
 #include <string>
 #include <string_view>
 
-#include "txt2pdf/core/clock.hpp"
 #include "txt2pdf/aws/credentials.hpp"
+#include "txt2pdf/aws/sigv4.hpp"
+#include "txt2pdf/core/clock.hpp"
 #include "txt2pdf/core/error.hpp"
 #include "txt2pdf/net/http.hpp"
-#include "txt2pdf/aws/sigv4.hpp"
 
 namespace txt2pdf {
 
 struct RetryPolicy {
-  int max_attempts = 5;                        // including the first
-  std::chrono::milliseconds base_delay{200};   // attempt n waits uniform(0, min(cap, base * 2^n))
+  int max_attempts = 5;                       // including the first
+  std::chrono::milliseconds base_delay{200};  // attempt n waits uniform(0, min(cap, base * 2^n))
   std::chrono::milliseconds max_delay{20000};
 };
 

@@ -5,13 +5,12 @@
 #pragma once
 
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "txt2pdf/core/error.hpp"
 #include "txt2pdf/net/http.hpp"
@@ -26,12 +25,12 @@ struct SubmitJobInput {
   std::string job_name;  // must already be valid: see sanitize_job_name()
   std::string job_queue;
   std::string job_definition;
-  NameValues environment;                 // containerOverrides.environment, in this order
-  std::vector<std::string> command;       // containerOverrides.command
-  NameValues resource_requirements;       // containerOverrides.resourceRequirements {type, value}
-  int retry_attempts = 0;                 // retryStrategy.attempts (1..10)
-  NameValues evaluate_on_exit;            // retryStrategy.evaluateOnExit {onExitCode, action}
-  int attempt_duration_seconds = 0;       // timeout.attemptDurationSeconds
+  NameValues environment;            // containerOverrides.environment, in this order
+  std::vector<std::string> command;  // containerOverrides.command
+  NameValues resource_requirements;  // containerOverrides.resourceRequirements {type, value}
+  int retry_attempts = 0;            // retryStrategy.attempts (1..10)
+  NameValues evaluate_on_exit;       // retryStrategy.evaluateOnExit {onExitCode, action}
+  int attempt_duration_seconds = 0;  // timeout.attemptDurationSeconds
   bool propagate_tags = false;
   std::map<std::string, std::string> tags;
 };

@@ -22,7 +22,7 @@ namespace txt2pdf {
 struct Credentials {
   std::string access_key_id;
   std::string secret_access_key;
-  std::string session_token;  // empty for long-term keys
+  std::string session_token;                                        // empty for long-term keys
   std::optional<std::chrono::system_clock::time_point> expiration;  // for temporary credentials
 };
 
@@ -47,8 +47,8 @@ class CredentialsProvider {
 // first configured source decides: its credentials, or its error (kTransient when unreachable or
 // 5xx, kAccessDenied when it refuses, kConfig when its settings are malformed). Nothing
 // configured: Error(kAccessDenied) naming every source tried and why each was skipped.
-[[nodiscard]] std::unique_ptr<CredentialsProvider> make_default_credentials_chain(const Environment& env, HttpClient& http,
-                                                                                Clock& clock);
+[[nodiscard]] std::unique_ptr<CredentialsProvider> make_default_credentials_chain(const Environment& env,
+                                                                                  HttpClient& http, Clock& clock);
 
 inline constexpr std::chrono::minutes kRefreshAhead{5};
 

@@ -4,13 +4,12 @@
 // data/ecs/2014-11-13/service-2.json).
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "txt2pdf/core/error.hpp"
 #include "txt2pdf/net/http.hpp"
@@ -51,7 +50,7 @@ struct RunTaskInput {
 
 struct TaskStatus {
   std::string task_arn;
-  std::string last_status;  // PROVISIONING, PENDING, ACTIVATING, RUNNING, …, STOPPED
+  std::string last_status;       // PROVISIONING, PENDING, ACTIVATING, RUNNING, …, STOPPED
   std::optional<int> exit_code;  // of the container named in the request
   std::string stopped_reason;    // stoppedReason, else the container's reason
   std::string stop_code;         // e.g. EssentialContainerExited, TaskFailedToStart, UserInitiated

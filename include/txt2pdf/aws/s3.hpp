@@ -11,9 +11,9 @@
 #include <vector>
 
 #include "txt2pdf/aws/aws_client.hpp"
+#include "txt2pdf/aws/s3_errors.hpp"
 #include "txt2pdf/core/error.hpp"
 #include "txt2pdf/net/http.hpp"
-#include "txt2pdf/aws/s3_errors.hpp"
 
 namespace txt2pdf {
 

@@ -17,9 +17,9 @@ namespace txt2pdf {
 [[nodiscard]] ErrorKind s3_error_kind(int http_status, std::string_view code);
 
 // A non-2xx reply as an Error: kind and retry scope from the table (412 PreconditionFailed:
-// kTransient with RetryScope::kJob, so AwsClient does not repeat the request), status, Code (for a bodiless reply the status number,
-// as botocore does), RequestId (the x-amz-request-id header when there is no body), and a message
-// "Code: Message (HTTP status)". Never throws; a body that is not S3 error XML is ignored.
+// kTransient with RetryScope::kJob, so AwsClient does not repeat the request), status, Code (for a bodiless reply the
+// status number, as botocore does), RequestId (the x-amz-request-id header when there is no body), and a message "Code:
+// Message (HTTP status)". Never throws; a body that is not S3 error XML is ignored.
 [[nodiscard]] Error parse_s3_error(const HttpResponse& response);
 
 // For a wrong-region reply (301, or 400 AuthorizationHeaderMalformed / bodiless 400 to HEAD), the

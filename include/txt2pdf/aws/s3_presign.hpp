@@ -17,8 +17,7 @@ namespace txt2pdf {
 // limits and Error(kConfig) for a malformed endpoint.
 [[nodiscard]] std::string presign_get_object(const S3Config& config, const std::string& region,
                                              const std::string& bucket, const std::string& key,
-                                             const Credentials& credentials,
-                                             std::chrono::system_clock::time_point time,
+                                             const Credentials& credentials, std::chrono::system_clock::time_point time,
                                              std::chrono::seconds expires);
 
 }  // namespace txt2pdf

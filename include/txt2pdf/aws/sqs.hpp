@@ -18,8 +18,8 @@
 namespace txt2pdf::sqs {
 
 struct ReceiveInput {
-  int max_messages = 10;                     // 1..10
-  std::chrono::seconds wait_time{20};        // long poll, 0..20
+  int max_messages = 10;                       // 1..10
+  std::chrono::seconds wait_time{20};          // long poll, 0..20
   std::chrono::seconds visibility_timeout{0};  // 0: the queue's default
 };
 
@@ -145,8 +145,7 @@ class SqsClient {
 
   [[nodiscard]] std::vector<Message> receive(const std::string& queue_url, const ReceiveInput& input);
   void delete_message(const std::string& queue_url, const std::string& receipt_handle);
-  void change_visibility(const std::string& queue_url, const std::string& receipt_handle,
-                         std::chrono::seconds timeout);
+  void change_visibility(const std::string& queue_url, const std::string& receipt_handle, std::chrono::seconds timeout);
   std::string send(const std::string& queue_url, const std::string& body,
                    const std::map<std::string, MessageAttribute>& attributes);
   // One SendMessageBatch call: what was sent and what failed (the caller retries Failed[]).

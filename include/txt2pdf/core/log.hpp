@@ -19,9 +19,15 @@ class Logger {
   explicit Logger(LogFormat format = LogFormat::kJson, int fd = 2) : format_(format), fd_(fd) {}
   // `fields` must be a JSON object (or null); "level", "msg" and "time" are added.
   void log(LogLevel level, std::string_view message, const nlohmann::json& fields = nullptr) const;
-  void info(std::string_view message, const nlohmann::json& fields = nullptr) const { log(LogLevel::kInfo, message, fields); }
-  void warn(std::string_view message, const nlohmann::json& fields = nullptr) const { log(LogLevel::kWarn, message, fields); }
-  void error(std::string_view message, const nlohmann::json& fields = nullptr) const { log(LogLevel::kError, message, fields); }
+  void info(std::string_view message, const nlohmann::json& fields = nullptr) const {
+    log(LogLevel::kInfo, message, fields);
+  }
+  void warn(std::string_view message, const nlohmann::json& fields = nullptr) const {
+    log(LogLevel::kWarn, message, fields);
+  }
+  void error(std::string_view message, const nlohmann::json& fields = nullptr) const {
+    log(LogLevel::kError, message, fields);
+  }
 
  private:
   LogFormat format_;

@@ -5,8 +5,6 @@
 // "Backfill". The pure pieces (arguments, event body, progress line, checkpoint) are exposed for tests.
 #pragma once
 
-#include "txt2pdf/core/stop_token.hpp"
-
 #include <chrono>
 #include <cstdint>
 #include <string>
@@ -17,6 +15,7 @@
 #include "txt2pdf/core/clock.hpp"
 #include "txt2pdf/core/environment.hpp"
 #include "txt2pdf/core/log.hpp"
+#include "txt2pdf/core/stop_token.hpp"
 
 namespace txt2pdf {
 
@@ -27,8 +26,8 @@ struct BackfillOptions {
   std::string prefix;
   std::string suffix = ".txt";  // --suffix ("" for every key)
   BackfillMode mode = BackfillMode::kEnqueue;
-  std::string queue_url;     // --enqueue QUEUE_URL
-  std::string manifest_uri;  // --manifest s3://BUCKET/KEY or a local file path
+  std::string queue_url;          // --enqueue QUEUE_URL
+  std::string manifest_uri;       // --manifest s3://BUCKET/KEY or a local file path
   std::size_t chunk_size = 1000;  // --chunk-size: keys per array child (manifest mode)
   int concurrency = 4;            // --concurrency: conversions at once (convert mode)
   int page_size = 1000;           // --page-size: ListObjectsV2 max-keys
@@ -42,7 +41,8 @@ struct BackfillOptions {
 
 inline constexpr const char* kBackfillUsage =
     "usage: txt2pdf-dispatcher backfill s3://BUCKET/PREFIX [--suffix .txt]\n"
-    "           (--enqueue QUEUE_URL | --convert [--concurrency N] | --manifest s3://BUCKET/KEY|FILE [--chunk-size N])\n"
+    "           (--enqueue QUEUE_URL | --convert [--concurrency N] | --manifest s3://BUCKET/KEY|FILE [--chunk-size "
+    "N])\n"
     "           [--page-size N] [--checkpoint FILE | --no-checkpoint]\n";
 
 // application/x-www-form-urlencoded as S3 writes object keys into event notifications: ' ' -> '+',
@@ -55,10 +55,10 @@ inline constexpr const char* kBackfillUsage =
                                         std::uint64_t size, const std::string& etag, const std::string& event_time);
 
 struct BackfillCounters {
-  std::uint64_t listed = 0;    // source objects matching the suffix
-  std::uint64_t skipped = 0;   // PDF already made from this ETag
-  std::uint64_t done = 0;      // queued, converted or written to the manifest
-  std::uint64_t failed = 0;    // conversions that failed (convert mode)
+  std::uint64_t listed = 0;   // source objects matching the suffix
+  std::uint64_t skipped = 0;  // PDF already made from this ETag
+  std::uint64_t done = 0;     // queued, converted or written to the manifest
+  std::uint64_t failed = 0;   // conversions that failed (convert mode)
   bool listing_complete = false;
 };
 

@@ -27,9 +27,9 @@
 namespace txt2pdf {
 
 struct QueueStats {
-  long visible = 0;      // ApproximateNumberOfMessages
-  long in_flight = 0;    // ApproximateNumberOfMessagesNotVisible (received, not yet deleted)
-  long delayed = 0;      // ApproximateNumberOfMessagesDelayed
+  long visible = 0;       // ApproximateNumberOfMessages
+  long in_flight = 0;     // ApproximateNumberOfMessagesNotVisible (received, not yet deleted)
+  long delayed = 0;       // ApproximateNumberOfMessagesDelayed
   long dead_letters = 0;  // the DLQ's ApproximateNumberOfMessages (0 without DLQ_URL)
 };
 

@@ -22,15 +22,15 @@
 #include <thread>
 #include <vector>
 
+#include "txt2pdf/aws/sqs.hpp"
 #include "txt2pdf/core/clock.hpp"
+#include "txt2pdf/core/log.hpp"
 #include "txt2pdf/core/stop_token.hpp"
 #include "txt2pdf/dispatch/dispatcher_config.hpp"
 #include "txt2pdf/dispatch/events.hpp"
-#include "txt2pdf/net/health.hpp"
 #include "txt2pdf/dispatch/launcher.hpp"
 #include "txt2pdf/dispatch/status_board.hpp"
-#include "txt2pdf/core/log.hpp"
-#include "txt2pdf/aws/sqs.hpp"
+#include "txt2pdf/net/health.hpp"
 
 namespace txt2pdf {
 
@@ -73,9 +73,9 @@ class SqsMessageQueue final : public MessageQueue {
 };
 
 struct ObjectHead {
-  std::string etag;  // as S3 sends it (quotes are ignored when comparing)
+  std::string etag;                             // as S3 sends it (quotes are ignored when comparing)
   std::map<std::string, std::string> metadata;  // x-amz-meta-* without the prefix, lower-case names
-  std::uint64_t size = 0;  // Content-Length
+  std::uint64_t size = 0;                       // Content-Length
 };
 // HEAD an object: nullopt when it does not exist; throws Error otherwise. Called from the
 // dispatching thread only.
@@ -118,7 +118,7 @@ struct DispatcherDeps {
   MessageQueue& control_queue;  // used by the dispatching thread only
   HeadObject head_object;
   std::map<std::string, Launcher*> launchers;  // by name: "local", "docker", "batch", "ecs"
-  RouteLauncher route;                          // LAUNCHER=auto only
+  RouteLauncher route;                         // LAUNCHER=auto only
   Clock& clock;
   const Logger& log;
   DispatcherMetrics& metrics;

@@ -14,7 +14,7 @@ namespace txt2pdf {
 
 struct ObjectEvent {
   std::string bucket;
-  std::string key;  // decoded: the key S3 stores
+  std::string key;   // decoded: the key S3 stores
   std::string etag;  // as the event reports it (no quotes); empty when absent
   std::optional<std::uint64_t> size;
   std::string event_name;  // "ObjectCreated:Put", "Object Created", "manual"
@@ -29,7 +29,7 @@ enum class MessageKind {
 struct ParsedMessage {
   MessageKind kind = MessageKind::kObjects;
   std::vector<ObjectEvent> objects;  // ObjectCreated records only, in message order
-  std::string format;  // "s3", "sns+s3", "eventbridge", "plain", "s3:TestEvent"
+  std::string format;                // "s3", "sns+s3", "eventbridge", "plain", "s3:TestEvent"
 };
 
 // Throws Error(kBadInput) naming what is wrong when the body is not JSON, is none of the formats,

@@ -24,11 +24,11 @@
 namespace txt2pdf {
 
 struct WorkerPoolOptions {
-  std::vector<std::string> command;  // the job program (+ arguments); "worker" is appended
-  Environment env;                   // the workers' environment (the dispatcher's)
-  int max_jobs = 500;                // WORKER_MAX_JOBS: conversions before a worker is replaced
+  std::vector<std::string> command;         // the job program (+ arguments); "worker" is appended
+  Environment env;                          // the workers' environment (the dispatcher's)
+  int max_jobs = 500;                       // WORKER_MAX_JOBS: conversions before a worker is replaced
   std::uint64_t memory_bytes = 1ull << 30;  // WORKER_MEMORY_BYTES: RLIMIT_AS per worker, 0 = none
-  int crash_limit = 2;               // WORKER_CRASH_LIMIT: crashes of one object before it is permanent
+  int crash_limit = 2;                      // WORKER_CRASH_LIMIT: crashes of one object before it is permanent
 };
 
 // Consecutive worker crashes per object (bucket, key), kept by the launcher. Pure bookkeeping.

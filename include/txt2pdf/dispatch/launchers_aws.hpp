@@ -12,12 +12,12 @@
 
 #include "txt2pdf/aws/aws_client.hpp"
 #include "txt2pdf/aws/batch.hpp"
-#include "txt2pdf/core/clock.hpp"
 #include "txt2pdf/aws/credentials.hpp"
-#include "txt2pdf/dispatch/dispatcher_config.hpp"
 #include "txt2pdf/aws/ecs.hpp"
-#include "txt2pdf/net/http.hpp"
+#include "txt2pdf/core/clock.hpp"
+#include "txt2pdf/dispatch/dispatcher_config.hpp"
 #include "txt2pdf/dispatch/launcher.hpp"
+#include "txt2pdf/net/http.hpp"
 
 namespace txt2pdf {
 

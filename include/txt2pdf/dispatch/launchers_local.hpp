@@ -42,9 +42,9 @@ class LocalLauncher final : public Launcher {
 };
 
 struct DockerOptions {
-  std::string command = "docker";        // or "podman"
-  std::string image;                     // the txt2pdf-job image
-  std::vector<std::string> extra_args;   // e.g. {"--network", "host"}
+  std::string command = "docker";       // or "podman"
+  std::string image;                    // the txt2pdf-job image
+  std::vector<std::string> extra_args;  // e.g. {"--network", "host"}
 };
 
 // The `docker run` argument vector for one job. Values never appear on the command line (where

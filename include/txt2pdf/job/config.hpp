@@ -8,10 +8,10 @@
 #include <string>
 #include <string_view>
 
+#include "txt2pdf/aws/s3.hpp"
 #include "txt2pdf/core/env_values.hpp"  // parse_byte_size (MAX_INPUT_BYTES) lives there
 #include "txt2pdf/core/environment.hpp"
 #include "txt2pdf/core/log.hpp"
-#include "txt2pdf/aws/s3.hpp"
 
 namespace txt2pdf {
 
@@ -39,6 +39,5 @@ struct JobConfig {
 
 // "logs/app.txt" -> "logs/app.pdf"; "report" -> "report.pdf"; "a.TXT" -> "a.pdf".
 [[nodiscard]] std::string default_dest_key(std::string_view object_key);
-
 
 }  // namespace txt2pdf

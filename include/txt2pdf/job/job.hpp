@@ -8,12 +8,12 @@
 #include <cstdint>
 #include <string>
 
-#include "txt2pdf/job/config.hpp"
+#include "txt2pdf/aws/s3.hpp"
 #include "txt2pdf/core/environment.hpp"
 #include "txt2pdf/core/log.hpp"
 #include "txt2pdf/core/stop_token.hpp"
+#include "txt2pdf/job/config.hpp"
 #include "txt2pdf/render/render_options.hpp"
-#include "txt2pdf/aws/s3.hpp"
 
 namespace txt2pdf {
 
@@ -39,10 +39,10 @@ inline constexpr const char* kPagesMetadata = "pages";  // page count, shown by 
 
 // The outcome of convert_object(): the exit code txt2pdf-job would exit with, and what it did.
 struct JobResult {
-  int exit_code = 0;      // the README's exit-code table (0 = written and verified, or skipped)
-  JobReport report;       // filled on success; on exit 0 the PDF's HEAD matched length and source-etag
-  std::string error_kind;  // on failure: error_fields()' "error_kind" (e.g. "bad-input", "transient")
-  std::string message;     // on failure: the error's message
+  int exit_code = 0;           // the README's exit-code table (0 = written and verified, or skipped)
+  JobReport report;            // filled on success; on exit 0 the PDF's HEAD matched length and source-etag
+  std::string error_kind;      // on failure: error_fields()' "error_kind" (e.g. "bad-input", "transient")
+  std::string message;         // on failure: the error's message
   bool out_of_memory = false;  // the failure was std::bad_alloc (65): the heap is not to be trusted
 };
 

@@ -40,8 +40,8 @@ struct ManifestEntry {
 
 struct InventoryManifest {
   std::string source_bucket;
-  std::string files_bucket;         // from destinationBucket (an ARN): where the CSV files are
-  std::vector<std::string> file_keys;  // files[].key, in order
+  std::string files_bucket;                       // from destinationBucket (an ARN): where the CSV files are
+  std::vector<std::string> file_keys;             // files[].key, in order
   std::size_t bucket_column = 0, key_column = 1;  // from fileSchema
   std::ptrdiff_t version_column = -1;             // -1: no VersionId column
 };

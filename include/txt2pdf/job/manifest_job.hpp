@@ -3,13 +3,12 @@
 // in one process, on one kept-alive connection, and writes a JSON-lines report. README "Backfill".
 #pragma once
 
-#include "txt2pdf/core/stop_token.hpp"
-
 #include <string>
 
 #include "txt2pdf/aws/s3.hpp"
 #include "txt2pdf/core/environment.hpp"
 #include "txt2pdf/core/log.hpp"
+#include "txt2pdf/core/stop_token.hpp"
 #include "txt2pdf/job/manifest.hpp"
 #include "txt2pdf/render/render_options.hpp"
 

@@ -14,14 +14,13 @@
 // it again. The worker exits 0 at end of input, after a stop signal, or after a failed write.
 #pragma once
 
-#include "txt2pdf/core/stop_token.hpp"
-
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "txt2pdf/aws/credentials.hpp"
 #include "txt2pdf/core/environment.hpp"
+#include "txt2pdf/core/stop_token.hpp"
 #include "txt2pdf/job/job.hpp"
 
 namespace txt2pdf {

@@ -85,15 +85,14 @@ struct HttpAnswer {
 // received (a busy dispatcher is a healthy one). /metrics: the counters.
 [[nodiscard]] HttpAnswer answer_health_request(std::string_view method, std::string_view path,
                                                const DispatcherMetrics& metrics,
-                                               std::chrono::system_clock::time_point now,
-                                               std::chrono::seconds max_age);
+                                               std::chrono::system_clock::time_point now, std::chrono::seconds max_age);
 
 // Limits of the health server: a probe's request is a few hundred bytes and must be answered in
 // time even while another client dawdles.
 struct HealthServerLimits {
-  std::size_t max_request_bytes = 4096;     // a longer head gets 431 and the connection closed
+  std::size_t max_request_bytes = 4096;              // a longer head gets 431 and the connection closed
   std::chrono::milliseconds request_deadline{2000};  // from accept to a complete head, not re-armed per byte
-  std::size_t max_connections = 32;         // beyond it the oldest connection is dropped
+  std::size_t max_connections = 32;                  // beyond it the oldest connection is dropped
 };
 
 // A one-request-per-connection HTTP/1.0-style server on `address`:`port` (0: any free port),

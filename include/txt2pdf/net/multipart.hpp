@@ -9,7 +9,7 @@
 namespace txt2pdf {
 
 struct FormPart {
-  std::string name;      // the form field
+  std::string name;                     // the form field
   std::optional<std::string> filename;  // present for file fields (as the browser sent it)
   std::string content_type;
   std::string data;

@@ -13,8 +13,8 @@
 namespace txt2pdf {
 
 struct TrueTypeSubset {
-  std::string font;                        // the font program
-  std::vector<std::uint16_t> glyph_ids;    // the new id of each glyph asked for, in its order
+  std::string font;                      // the font program
+  std::vector<std::uint16_t> glyph_ids;  // the new id of each glyph asked for, in its order
 };
 
 // `font_file` subset to `glyphs` (glyph ids of `font_file`; .notdef is always kept). Throws

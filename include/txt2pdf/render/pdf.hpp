@@ -18,9 +18,9 @@ struct PdfInfo {
   std::string producer;
   std::string creation_date;  // PDF date "D:YYYYMMDDHHmmSSZ" (or empty for none)
   // Extra entries of the document information dictionary (keys without '/').
-  std::string missing_glyphs;  // written as /Txt2pdfMissingGlyphs when not empty
-  std::string encoding;        // /Txt2pdfEncoding: the input's character set
-  std::string encoding_method; // /Txt2pdfEncodingMethod: how it was decided (and how sure)
+  std::string missing_glyphs;   // written as /Txt2pdfMissingGlyphs when not empty
+  std::string encoding;         // /Txt2pdfEncoding: the input's character set
+  std::string encoding_method;  // /Txt2pdfEncodingMethod: how it was decided (and how sure)
 };
 
 class PdfDocument {

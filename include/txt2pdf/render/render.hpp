@@ -14,24 +14,24 @@
 namespace txt2pdf {
 
 struct RenderStats {
-  int pages = 0;                        // physical PDF pages
-  std::uint64_t lines = 0;              // input lines
-  std::uint64_t rows = 0;               // printed rows (lines after wrapping)
+  int pages = 0;            // physical PDF pages
+  std::uint64_t lines = 0;  // input lines
+  std::uint64_t rows = 0;   // printed rows (lines after wrapping)
   std::uint64_t input_bytes = 0;
   std::uint64_t output_bytes = 0;
-  std::uint64_t replaced_invalid = 0;   // invalid byte sequences shown as U+FFFD
-  std::uint64_t missing_glyphs = 0;     // characters no font has (incl. above U+FFFF), shown as U+FFFD
-  std::uint64_t rtl_characters = 0;     // right-to-left characters (drawn in logical order)
-  std::string encoding;                 // "utf-8", "utf-16le", "shift_jis", "windows-1251"...
-  std::string encoding_method;          // "bom", "utf-8", "option", "uchardet", "heuristic", "fallback"
-  std::string encoding_detail;          // how, in a sentence
+  std::uint64_t replaced_invalid = 0;    // invalid byte sequences shown as U+FFFD
+  std::uint64_t missing_glyphs = 0;      // characters no font has (incl. above U+FFFF), shown as U+FFFD
+  std::uint64_t rtl_characters = 0;      // right-to-left characters (drawn in logical order)
+  std::string encoding;                  // "utf-8", "utf-16le", "shift_jis", "windows-1251"...
+  std::string encoding_method;           // "bom", "utf-8", "option", "uchardet", "heuristic", "fallback"
+  std::string encoding_detail;           // how, in a sentence
   bool encoding_low_confidence = false;  // a weak guess (logged as a warning)
-  std::vector<std::string> fonts;       // "Courier" and the TrueType files embedded
-  double font_size = 0;                 // as drawn (fit=auto may have lowered it)
-  bool landscape = false;               // as drawn
-  int columns = 0;                      // text columns per row
+  std::vector<std::string> fonts;        // "Courier" and the TrueType files embedded
+  double font_size = 0;                  // as drawn (fit=auto may have lowered it)
+  bool landscape = false;                // as drawn
+  int columns = 0;                       // text columns per row
   int lines_per_page = 0;
-  bool escapes = false;                 // ANSI escapes or overstrike were seen
+  bool escapes = false;  // ANSI escapes or overstrike were seen
 };
 
 // Reads `input_fd` to its end in pieces and writes the PDF to `output_path` through a temporary

@@ -27,21 +27,21 @@ struct RenderOptions {
   // Margins in points (1/72 inch): top, right, bottom, left. 54 (3/4 inch) leaves 81 columns on
   // A4 and 84 on Letter at 10 pt: 80-column text does not wrap.
   double margin_top = 54, margin_right = 54, margin_bottom = 54, margin_left = 54;
-  double font_size = 10;   // points; a column is 0.6 of it
-  double leading = 12;     // baseline-to-baseline distance, points
+  double font_size = 10;  // points; a column is 0.6 of it
+  double leading = 12;    // baseline-to-baseline distance, points
   Fit fit = Fit::kAuto;
   AnsiMode ansi = AnsiMode::kRender;
   // Set explicitly (by any source): fit=auto leaves these alone.
   bool font_size_given = false, leading_given = false, landscape_given = false;
   int tab_width = 8;
-  bool wrap = true;        // false: truncate long lines (marked in the margin)
-  bool header = true;      // file name left, date right, in the top margin
-  bool footer = true;      // "page N of M" in the bottom margin
+  bool wrap = true;    // false: truncate long lines (marked in the margin)
+  bool header = true;  // file name left, date right, in the top margin
+  bool footer = true;  // "page N of M" in the bottom margin
   bool line_numbers = false;
-  bool two_up = false;     // two pages side by side on a landscape sheet
-  std::string title;        // PDF Title; empty: header_text
-  std::string header_text;  // usually the object key or file name
-  std::string date;         // shown in the header, e.g. "2026-11-23 13:00 UTC"
+  bool two_up = false;        // two pages side by side on a landscape sheet
+  std::string title;          // PDF Title; empty: header_text
+  std::string header_text;    // usually the object key or file name
+  std::string date;           // shown in the header, e.g. "2026-11-23 13:00 UTC"
   std::string creation_date;  // PDF CreationDate, "D:20261123130000Z"
   std::string subject;
   std::string keywords;

@@ -22,10 +22,10 @@ struct PageGeometry {
   double width = 0, height = 0;  // sheet, points
   double column_width = 0;       // 0.6 * font size
   double first_baseline = 0;
-  double left[2] = {0, 0};       // x of each half (two-up) or of the page
-  int columns = 0;               // columns per row including the line-number gutter
-  int gutter = 0;                // line-number columns
-  int lines = 0;                 // rows per (logical) page
+  double left[2] = {0, 0};  // x of each half (two-up) or of the page
+  int columns = 0;          // columns per row including the line-number gutter
+  int gutter = 0;           // line-number columns
+  int lines = 0;            // rows per (logical) page
   // Throws Error(kConfig) when margins and font size leave fewer than 2 columns or 1 line.
   static PageGeometry from(const RenderOptions& options);
   [[nodiscard]] LayoutOptions layout(const RenderOptions& options) const;
@@ -69,13 +69,13 @@ class FontChain {
 
   PdfDocument& pdf_;
   bool latin_mode_;
-  int primary_ = -1;        // DejaVu Sans Mono, Unicode (2-byte codes)
+  int primary_ = -1;  // DejaVu Sans Mono, Unicode (2-byte codes)
   std::vector<int> fallbacks_;
   int courier_faces_[4] = {PdfDocument::kCourier, -2, -2, -2};  // -2: not loaded yet
   int dejavu_faces_[4] = {-2, -2, -2, -2};                      // -1: no such file
-  std::vector<std::string> paths_;       // loaded TrueType files, by font id - 1
-  std::vector<std::string> rejected_;    // fontconfig offers libharu cannot use for a character
-  std::vector<std::int8_t> bmp_font_;    // per BMP code point: -2 unknown, -1 none, else font id
+  std::vector<std::string> paths_;                              // loaded TrueType files, by font id - 1
+  std::vector<std::string> rejected_;                           // fontconfig offers libharu cannot use for a character
+  std::vector<std::int8_t> bmp_font_;                           // per BMP code point: -2 unknown, -1 none, else font id
   std::unique_ptr<FallbackFontFinder> finder_;
   std::uint64_t missing_ = 0;
 };
@@ -104,23 +104,23 @@ class PageWriter final : public LayoutSink {
   FontChain& fonts_;
   const RenderOptions& options_;
   PageGeometry geometry_;
-  double size_;               // font size in use (smaller for headers and footers)
-  std::string buffer_;        // the current page's content stream
-  std::string marks_;         // margin marks of the current page (drawn after its text)
-  std::string backgrounds_;   // ANSI background colours of the current page (drawn before its text)
-  std::string decorations_;   // underlines of the current page (drawn after its text)
-  std::uint32_t fill_ = 0;    // the text colour in effect (0xRRGGBB)
-  int marks_half_ = -1;       // the half whose marks marks_ is drawing (-1: none yet)
-  double last_mark_y_ = 0;    // baseline of the last mark: the next one moves down from it
-  std::string courier_name_;  // Courier's resource name, the same on every page
+  double size_;                          // font size in use (smaller for headers and footers)
+  std::string buffer_;                   // the current page's content stream
+  std::string marks_;                    // margin marks of the current page (drawn after its text)
+  std::string backgrounds_;              // ANSI background colours of the current page (drawn before its text)
+  std::string decorations_;              // underlines of the current page (drawn after its text)
+  std::uint32_t fill_ = 0;               // the text colour in effect (0xRRGGBB)
+  int marks_half_ = -1;                  // the half whose marks marks_ is drawing (-1: none yet)
+  double last_mark_y_ = 0;               // baseline of the last mark: the next one moves down from it
+  std::string courier_name_;             // Courier's resource name, the same on every page
   std::vector<std::string> font_names_;  // "/F2 " per font id, once known
-  std::vector<int> footer_streams_;  // shared " of M" stream per digit count of N
+  std::vector<int> footer_streams_;      // shared " of M" stream per digit count of N
   int current_font_ = -1;
   double current_size_ = 0;
-  int half_ = 0;              // two-up: 0 left, 1 right
+  int half_ = 0;  // two-up: 0 left, 1 right
   int row_on_page_ = 0;
   bool text_open_ = false;
-  std::u32string line_;       // scratch: gutter + row text
+  std::u32string line_;  // scratch: gutter + row text
 };
 
 }  // namespace txt2pdf

@@ -56,10 +56,10 @@ class AnsiFilter {
   std::u32string params_;   // CSI parameter bytes
   std::vector<Cell> line_;  // the line being edited
   std::size_t cursor_ = 0;
-  bool editing_ = false;    // line_ holds characters (or the cursor moved)
+  bool editing_ = false;  // line_ holds characters (or the cursor moved)
   bool after_backspace_ = false;
   bool after_cr_ = false;
-  bool styled_ = false;     // some style was set: `styles` is filled from then on
+  bool styled_ = false;  // some style was set: `styles` is filled from then on
   bool saw_escapes_ = false;
   CellStyle style_;
 };

@@ -46,12 +46,12 @@ struct LayoutOptions {
 };
 
 struct LayoutRow {
-  std::u32string text;             // what to draw: tabs expanded, controls made visible
-  std::vector<CellStyle> styles;   // one per character of text, or empty: all default
-  std::uint64_t source_line = 0;   // 1-based number of the input line this row comes from
-  bool continuation = false;       // this row continues the previous row's source line
-  bool continues = false;          // the source line goes on in the next row (wrap mark)
-  bool truncated = false;          // characters were cut off after this row (truncate mark)
+  std::u32string text;            // what to draw: tabs expanded, controls made visible
+  std::vector<CellStyle> styles;  // one per character of text, or empty: all default
+  std::uint64_t source_line = 0;  // 1-based number of the input line this row comes from
+  bool continuation = false;      // this row continues the previous row's source line
+  bool continues = false;         // the source line goes on in the next row (wrap mark)
+  bool truncated = false;         // characters were cut off after this row (truncate mark)
 };
 
 class LayoutSink {
@@ -86,13 +86,13 @@ class Layout {
 
   LayoutOptions options_;
   LayoutSink& sink_;
-  CellStyle style_;         // of the character being put
+  CellStyle style_;  // of the character being put
   LayoutRow row_;
-  int column_ = 0;          // column in the current row
+  int column_ = 0;                    // column in the current row
   std::uint64_t logical_column_ = 0;  // column in the whole source line (tab stops)
-  bool line_open_ = false;  // characters of the current source line seen
-  bool cut_ = false;        // truncate mode: the current source line is past the right margin
-  bool after_cr_ = false;   // last character was CR: a following LF belongs to it
+  bool line_open_ = false;            // characters of the current source line seen
+  bool cut_ = false;                  // truncate mode: the current source line is past the right margin
+  bool after_cr_ = false;             // last character was CR: a following LF belongs to it
   int page_ = 0;
   int rows_on_page_ = 0;
   bool page_full_ = false;  // form feed: the next row starts a new page

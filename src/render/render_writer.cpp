@@ -197,7 +197,9 @@ int FontChain::courier(int face) {
   return font;
 }
 
-// DejaVu Sans Mono's bold and oblique files beside the regular one (fonts-dejavu-core ships them).
+// DejaVu Sans Mono's bold and oblique files beside the regular one (fonts-dejavu-core ships the
+// bold one, fonts-dejavu-extra the oblique ones; a face whose file is missing falls back to the
+// regular one).
 int FontChain::dejavu(int face) {
   auto& font = dejavu_faces_[face & 3];
   if (font != -2) return font;

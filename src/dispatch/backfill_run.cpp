@@ -180,7 +180,7 @@ void write_file_atomically(const std::string& path, const std::string& content) 
 class Backfill {
  public:
   Backfill(BackfillOptions options, const Environment& env, const Logger& log, StopToken stop)
-      : options_(std::move(options)), env_(env), log_(log), tty_(::isatty(2) == 1), stop_(std::move(stop)) {
+      : options_(std::move(options)), log_(log), tty_(::isatty(2) == 1), stop_(std::move(stop)) {
     Environment probe = env;
     probe.erase("DEST_KEY");
     probe["SOURCE_BUCKET"] = options_.bucket;
@@ -396,7 +396,6 @@ class Backfill {
   }
 
   BackfillOptions options_;
-  const Environment& env_;
   const Logger& log_;
   bool tty_;
   StopToken stop_;  // the first signal: stop after the page in hand

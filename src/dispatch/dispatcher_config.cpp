@@ -136,7 +136,7 @@ DispatcherConfig parse_dispatcher_config(const Environment& env) {
                 "HEALTH_MAX_AGE_SECONDS must exceed WAIT_TIME_SECONDS (a long poll is not a stall)");
   }
   config.retry_base_delay = parse_seconds(env, "RETRY_BASE_SECONDS", config.retry_base_delay, 0, 43200);
-  config.job_timeout = parse_seconds(env, "JOB_TIMEOUT_SECONDS", config.job_timeout, 0, 7 * 86400);
+  config.job_timeout = parse_seconds(env, "JOB_TIMEOUT_SECONDS", config.job_timeout, 0, 604800);
   config.control_timeout = parse_seconds(env, "CONTROL_TIMEOUT_SECONDS", config.control_timeout, 1, 600);
   config.key_prefix = get_or(env, "KEY_PREFIX", "");
   config.key_suffix = get_or(env, "KEY_SUFFIX", "");

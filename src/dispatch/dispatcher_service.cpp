@@ -24,7 +24,7 @@ CurlOptions stoppable_by(StopToken stop, CurlOptions options = {}) {
 // thread-safe), signing through its own AwsClient.
 struct AwsSession {
   // `options.stop` stops this session's transfers, also the credential fetches.
-  AwsSession(const Environment& env, Clock& clock, CurlOptions options)
+  AwsSession(const Environment& env, Clock& clock, const CurlOptions& options)
       : credentials_http(make_curl_http_client(stoppable_by(options.stop))),
         credentials(make_default_credentials_chain(env, *credentials_http, clock)),
         http(make_curl_http_client(options)),

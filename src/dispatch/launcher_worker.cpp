@@ -103,11 +103,19 @@ std::unique_ptr<Worker> spawn_worker(const WorkerPoolOptions& options) {
   Environment env = options.env;
   env["TXT2PDF_WORKER_MEMORY_BYTES"] = std::to_string(options.memory_bytes);
   std::vector<std::string> entries;
-  for (const auto& [name, value] : env) entries.push_back(name + "=" + value);
+  entries.reserve(env.size());
+  for (const auto& [name, value] : env) {
+    std::string entry = name;
+    entry += '=';
+    entry += value;
+    entries.push_back(std::move(entry));
+  }
   std::vector<char*> args;
+  args.reserve(argv.size() + 1);
   for (auto& arg : argv) args.push_back(arg.data());
   args.push_back(nullptr);
   std::vector<char*> envp;
+  envp.reserve(entries.size() + 1);
   for (auto& entry : entries) envp.push_back(entry.data());
   envp.push_back(nullptr);
 

@@ -68,6 +68,7 @@ std::string recode(std::string_view head, const char* from, const char* to) {
   std::u32string text;
   decoder.decode(head, true, text);
   const iconv_t cd = ::iconv_open(to, "WCHAR_T");
+  // NOLINTNEXTLINE(performance-no-int-to-ptr): (iconv_t)-1 is iconv's error value
   if (cd == reinterpret_cast<iconv_t>(-1)) return {};
   std::wstring wide(text.begin(), text.end());
   std::string out(wide.size() * 2 + 16, '\0');

@@ -16,6 +16,7 @@ constexpr const char* kTarget = "WCHAR_T";
 constexpr char32_t kReplacement = 0xFFFD;
 
 iconv_t open_converter(const std::string& charset) {
+  // NOLINTNEXTLINE(performance-no-int-to-ptr): (iconv_t)-1 is iconv's error value
   if (charset.empty() || charset.find('/') != std::string::npos) return reinterpret_cast<iconv_t>(-1);
   return ::iconv_open(kTarget, charset.c_str());
 }
@@ -24,12 +25,14 @@ iconv_t open_converter(const std::string& charset) {
 
 bool iconv_supports(const std::string& charset) {
   const iconv_t handle = open_converter(charset);
+  // NOLINTNEXTLINE(performance-no-int-to-ptr): (iconv_t)-1 is iconv's error value
   if (handle == reinterpret_cast<iconv_t>(-1)) return false;
   ::iconv_close(handle);
   return true;
 }
 
 IconvDecoder::IconvDecoder(const std::string& charset) : handle_(open_converter(charset)) {
+  // NOLINTNEXTLINE(performance-no-int-to-ptr): (iconv_t)-1 is iconv's error value
   if (handle_ == reinterpret_cast<void*>(-1)) {
     throw Error(ErrorKind::kConfig, "iconv cannot decode the character set \"" + charset + "\"");
   }

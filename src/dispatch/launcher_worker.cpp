@@ -104,12 +104,7 @@ std::unique_ptr<Worker> spawn_worker(const WorkerPoolOptions& options) {
   env["TXT2PDF_WORKER_MEMORY_BYTES"] = std::to_string(options.memory_bytes);
   std::vector<std::string> entries;
   entries.reserve(env.size());
-  for (const auto& [name, value] : env) {
-    std::string entry = name;
-    entry += '=';
-    entry += value;
-    entries.push_back(std::move(entry));
-  }
+  for (const auto& [name, value] : env) entries.push_back(std::string(name).append("=").append(value));
   std::vector<char*> args;
   args.reserve(argv.size() + 1);
   for (auto& arg : argv) args.push_back(arg.data());

@@ -327,35 +327,12 @@ namespace {
   return text != nullptr ? text : "";
 }
 
-[[nodiscard]] int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 }  // namespace
 
 std::string url_decode_listing_value(std::string_view encoded) {
-  std::string decoded;
-  decoded.reserve(encoded.size());
-  for (std::size_t i = 0; i < encoded.size(); ++i) {
-    const char c = encoded[i];
-    if (c == '+') {
-      decoded += ' ';
-    } else if (c == '%') {
-      const int high = i + 1 < encoded.size() ? hex_digit(encoded[i + 1]) : -1;
-      const int low = i + 2 < encoded.size() ? hex_digit(encoded[i + 2]) : -1;
-      if (high < 0 || low < 0) {
-        throw Error(ErrorKind::kTransient, "S3 listing: bad %-escape in \"" + std::string(encoded) + "\"");
-      }
-      decoded += static_cast<char>(high * 16 + low);
-      i += 2;
-    } else {
-      decoded += c;
-    }
-  }
-  return decoded;
+  auto decoded = form_url_decode_once(encoded);
+  if (!decoded) throw Error(ErrorKind::kTransient, "S3 listing: bad %-escape in \"" + std::string(encoded) + "\"");
+  return std::move(*decoded);
 }
 
 std::string list_objects_query(const ListObjectsInput& input) {

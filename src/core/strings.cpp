@@ -39,4 +39,38 @@ bool same_etag(std::string_view a, std::string_view b) noexcept {
   return !bare_a.empty() && bare_a == unquoted_etag(b);
 }
 
+namespace {
+
+[[nodiscard]] int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+std::optional<std::string> form_url_decode_once(std::string_view encoded, std::size_t* bad_escape_at) {
+  std::string decoded;
+  decoded.reserve(encoded.size());
+  for (std::size_t i = 0; i < encoded.size(); ++i) {
+    const char c = encoded[i];
+    if (c == '+') {
+      decoded += ' ';
+    } else if (c == '%') {
+      const int high = i + 1 < encoded.size() ? hex_digit(encoded[i + 1]) : -1;
+      const int low = i + 2 < encoded.size() ? hex_digit(encoded[i + 2]) : -1;
+      if (high < 0 || low < 0) {
+        if (bad_escape_at != nullptr) *bad_escape_at = i;
+        return std::nullopt;
+      }
+      decoded += static_cast<char>(high * 16 + low);
+      i += 2;
+    } else {
+      decoded += c;
+    }
+  }
+  return decoded;
+}
+
 }  // namespace txt2pdf

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "txt2pdf/core/error.hpp"
+#include "txt2pdf/core/strings.hpp"
 #include "txt2pdf/core/text_safety.hpp"
 
 namespace txt2pdf {
@@ -11,13 +12,6 @@ namespace {
 using nlohmann::json;
 
 [[noreturn]] void malformed(const std::string& what) { throw Error(ErrorKind::kBadInput, "message body: " + what); }
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 std::string string_field(const json& object, const char* name, const std::string& where) {
   const auto found = object.find(name);
@@ -137,26 +131,13 @@ ParsedMessage parse_value(const json& value, bool inside_sns) {
 }  // namespace
 
 std::string form_url_decode(std::string_view encoded) {
-  std::string decoded;
-  decoded.reserve(encoded.size());
-  for (std::size_t i = 0; i < encoded.size(); ++i) {
-    const char c = encoded[i];
-    if (c == '+') {
-      decoded += ' ';
-    } else if (c == '%') {
-      const int high = i + 1 < encoded.size() ? hex_value(encoded[i + 1]) : -1;
-      const int second = i + 2 < encoded.size() ? hex_value(encoded[i + 2]) : -1;
-      if (high < 0 || second < 0) {
-        throw Error(ErrorKind::kBadInput,
-                    "key \"" + std::string(encoded) + "\": bad or truncated %-escape at byte " + std::to_string(i));
-      }
-      decoded += static_cast<char>(high * 16 + second);
-      i += 2;
-    } else {
-      decoded += c;
-    }
+  std::size_t bad_at = 0;
+  auto decoded = form_url_decode_once(encoded, &bad_at);
+  if (!decoded) {
+    throw Error(ErrorKind::kBadInput,
+                "key \"" + std::string(encoded) + "\": bad or truncated %-escape at byte " + std::to_string(bad_at));
   }
-  return decoded;
+  return std::move(*decoded);
 }
 
 ParsedMessage parse_event_message(std::string_view body) {

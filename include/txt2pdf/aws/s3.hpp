@@ -149,8 +149,8 @@ struct FileDigests {
 // not a ListBucketResult (a truncated reply is worth another try).
 [[nodiscard]] ListObjectsPage parse_list_objects_response(std::string_view xml);
 // application/x-www-form-urlencoded decoding ('+' -> space, %XX -> byte). Throws Error(kTransient)
-// on a malformed escape (S3 does not send one). events.hpp's form_url_decode is the dispatcher's
-// own: aws/ cannot depend on dispatch/.
+// on a malformed escape (S3 does not send one). The decoding itself is core/strings'
+// form_url_decode_once, shared with the event parser's form_url_decode.
 [[nodiscard]] std::string url_decode_listing_value(std::string_view encoded);
 
 }  // namespace txt2pdf

@@ -2,6 +2,8 @@
 // serve protocol text (HTTP header names, AWS codes, INI keys, environment values), never prose.
 #pragma once
 
+#include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -24,5 +26,11 @@ namespace txt2pdf {
 
 // The tag without its surrounding quotes, for messages and comparisons.
 [[nodiscard]] std::string_view unquoted_etag(std::string_view etag) noexcept;
+
+// application/x-www-form-urlencoded decoding, exactly once: '+' is a space, %XX a byte (as S3
+// encodes keys in event notifications and in listings with encoding-type=url). nullopt on a bad or
+// truncated %-escape, whose byte offset goes to `bad_escape_at` when given: callers name the error.
+[[nodiscard]] std::optional<std::string> form_url_decode_once(std::string_view encoded,
+                                                              std::size_t* bad_escape_at = nullptr);
 
 }  // namespace txt2pdf

@@ -50,6 +50,34 @@ constexpr seconds kSkewThreshold{300};
 
 [[nodiscard]] bool is_success(int status) { return status >= 200 && status < 300; }
 
+// The signing options with the body's hash, computed once for all the attempts.
+[[nodiscard]] sigv4::Options with_payload_hash(const HttpRequest& request, const sigv4::Options& options) {
+  sigv4::Options signing = options;
+  if (signing.payload_hash.empty() && !find_header(request.headers, "x-amz-content-sha256")) {
+    if (request.body_fd >= 0) {
+      throw Error(ErrorKind::kInternal, "a body read from a file needs its x-amz-content-sha256 from the caller");
+    }
+    signing.payload_hash = sigv4::sha256_hex(request.body);
+  }
+  return signing;
+}
+
+// The skew to sign with when `error` may come from our clock being off (a skew code, or a bodiless
+// 403 as any HEAD gets: its Date header is the only hint, as for the SDKs) and the reply's Date is
+// kSkewThreshold or more away from `now` corrected by `skew`; nullopt otherwise.
+[[nodiscard]] std::optional<seconds> corrected_skew(const HttpResponse& response, const Error& error,
+                                                    system_clock::time_point now, seconds skew) {
+  const bool may_be_skew = is_clock_skew_code(error.aws_code()) || (response.status == 403 && response.body.empty());
+  if (!may_be_skew) return std::nullopt;
+  const auto date = response.header("date");
+  if (!date) return std::nullopt;
+  const auto server_time = parse_http_date(*date);
+  if (!server_time) return std::nullopt;
+  const auto difference = std::chrono::duration_cast<seconds>(*server_time - now);
+  if (std::abs((difference - skew).count()) < kSkewThreshold.count()) return std::nullopt;
+  return difference;
+}
+
 }  // namespace
 
 milliseconds backoff_cap(const RetryPolicy& policy, int retry) {
@@ -98,14 +126,7 @@ AwsClient::AwsClient(HttpClient& http, CredentialsProvider& credentials, Clock& 
 
 HttpResponse AwsClient::send(const HttpRequest& request, const sigv4::Scope& scope, const sigv4::Options& options,
                              const ErrorParser& parse_error) {
-  // Hash the body once, not on every attempt.
-  sigv4::Options signing = options;
-  if (signing.payload_hash.empty() && !find_header(request.headers, "x-amz-content-sha256")) {
-    if (request.body_fd >= 0) {
-      throw Error(ErrorKind::kInternal, "a body read from a file needs its x-amz-content-sha256 from the caller");
-    }
-    signing.payload_hash = sigv4::sha256_hex(request.body);
-  }
+  const sigv4::Options signing = with_payload_hash(request, options);
   // Bytes already handed to a streaming sink cannot be taken back: once some arrived, a failed
   // transfer is not retried here (the caller's sink would see them twice).
   std::uint64_t streamed = 0;
@@ -136,20 +157,12 @@ HttpResponse AwsClient::send(const HttpRequest& request, const sigv4::Scope& sco
         credentials_refreshed = true;
         continue;
       }
-      // A bodiless 403 (any HEAD) carries no code: its Date header is the only hint, as for the SDKs.
-      const bool may_be_skew =
-          is_clock_skew_code(error.aws_code()) || (response.status == 403 && response.body.empty());
-      if (!skew_corrected && may_be_skew) {
-        if (const auto date = response.header("date")) {
-          if (const auto server_time = parse_http_date(*date)) {
-            const auto difference = std::chrono::duration_cast<seconds>(*server_time - clock_.now());
-            if (std::abs((difference - clock_skew_).count()) >= kSkewThreshold.count() && attempts_left) {
-              // Our clock is off: sign again at once with the server's idea of the time.
-              clock_skew_ = difference;
-              skew_corrected = true;
-              continue;
-            }
-          }
+      if (!skew_corrected && attempts_left) {
+        if (const auto skew = corrected_skew(response, error, clock_.now(), clock_skew_)) {
+          // Our clock is off: sign again at once with the server's idea of the time.
+          clock_skew_ = *skew;
+          skew_corrected = true;
+          continue;
         }
       }
       failure = std::move(error);

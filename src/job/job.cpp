@@ -69,48 +69,46 @@ void verify_destination(const ObjectInfo& dest, std::uint64_t expected_bytes, co
   }
 }
 
-}  // namespace
-
-JobReport run_job(const JobConfig& config, const RenderOptions& base_options, S3Client& s3, const Logger& log,
-                  const std::string& temp_dir) {
-  JobReport report;
-  const auto source_url = s3_url(config.source_bucket, config.object_key);
-  const auto dest_url = s3_url(config.dest_bucket, config.dest_key);
-
-  auto started = SteadyClock::now();
-  const auto source = s3.head_object(config.source_bucket, config.object_key);
+// HEAD of the source: it must exist and be no larger than MAX_INPUT_BYTES.
+ObjectInfo head_source(const JobConfig& config, S3Client& s3, const std::string& source_url) {
+  auto source = s3.head_object(config.source_bucket, config.object_key);
   if (!source)
     throw Error(ErrorKind::kNotFound, "source object " + source_url + " does not exist (or its bucket does not)");
-  report.source_etag = source->etag;
-  report.source_bytes = source->size;
   if (source->size > config.max_input_bytes) {
     throw Error(ErrorKind::kBadInput,
                 "source object " + source_url + " is " + std::to_string(source->size) +
                     " bytes, more than MAX_INPUT_BYTES=" + std::to_string(config.max_input_bytes));
   }
+  return *source;
+}
+
+RenderOptions options_for(const JobConfig& config, const RenderOptions& base_options, const ObjectInfo& source) {
   RenderOptions options = base_options;
-  apply_object_metadata(options, source->metadata);
+  apply_object_metadata(options, source.metadata);
   options.max_pages = config.max_pages;
   if (options.title.empty()) options.title = config.object_key;
   if (options.header_text.empty()) options.header_text = config.object_key;
+  return options;
+}
 
-  // Idempotency: a PDF already made from this very source version (the HEAD just read its
-  // source-etag) is not rendered again.
-  if (const auto existing = s3.head_object(config.dest_bucket, config.dest_key);
-      existing && same_etag(metadata_value(*existing, kSourceEtagMetadata), source->etag)) {
-    report.skipped = true;
-    report.pdf_bytes = existing->size;
-    report.head_ms = elapsed_ms(started);
-    log.info("destination already converted from this source version; skipped", {{"phase", "skip"},
-                                                                                 {"dest_bucket", config.dest_bucket},
-                                                                                 {"dest_key", config.dest_key},
-                                                                                 {"source_etag", source->etag}});
-    return report;
-  }
-  report.head_ms = elapsed_ms(started);
+// Idempotency: a PDF already made from this very source version (the HEAD just read its
+// source-etag) is not rendered again. True (and `report` filled) when the job is skipped.
+bool already_converted(const JobConfig& config, const ObjectInfo& source, S3Client& s3, const Logger& log,
+                       JobReport& report) {
+  const auto existing = s3.head_object(config.dest_bucket, config.dest_key);
+  if (!existing || !same_etag(metadata_value(*existing, kSourceEtagMetadata), source.etag)) return false;
+  report.skipped = true;
+  report.pdf_bytes = existing->size;
+  log.info("destination already converted from this source version; skipped", {{"phase", "skip"},
+                                                                               {"dest_bucket", config.dest_bucket},
+                                                                               {"dest_key", config.dest_key},
+                                                                               {"source_etag", source.etag}});
+  return true;
+}
 
-  started = SteadyClock::now();
-  TempFile input(temp_dir, "txt2pdf-", ".txt");
+// GET of this source version into `input`, bounded by MAX_INPUT_BYTES; returns the bytes received.
+std::uint64_t download(const JobConfig& config, const ObjectInfo& source, S3Client& s3, const TempFile& input,
+                       const std::string& source_url) {
   std::uint64_t received = 0;
   s3.get_object(
       config.source_bucket, config.object_key,
@@ -122,7 +120,47 @@ JobReport run_job(const JobConfig& config, const RenderOptions& base_options, S3
         }
         write_all(input.fd(), chunk, input.path());
       },
-      source->etag);
+      source.etag);
+  return received;
+}
+
+PutObjectResult upload(const JobConfig& config, const ObjectInfo& source, S3Client& s3, const ReadOnlyFile& body,
+                       std::uint64_t pages) {
+  PutObjectRequest put;
+  put.bucket = config.dest_bucket;
+  put.key = config.dest_key;
+  put.body_fd = body.fd();
+  put.content_type = "application/pdf";
+  put.sse = config.sse;
+  put.kms_key_id = config.kms_key_id;
+  put.metadata = {{kSourceEtagMetadata, source.etag},
+                  // Header values must be ASCII: other bytes of the key are percent-encoded.
+                  {kSourceKeyMetadata, encode_metadata_value(config.object_key)},
+                  {kConverterMetadata, std::string("txt2pdf-job/") + TXT2PDF_VERSION},
+                  {kPagesMetadata, std::to_string(pages)}};
+  return s3.put_object(put);
+}
+
+}  // namespace
+
+JobReport run_job(const JobConfig& config, const RenderOptions& base_options, S3Client& s3, const Logger& log,
+                  const std::string& temp_dir) {
+  JobReport report;
+  const auto source_url = s3_url(config.source_bucket, config.object_key);
+  const auto dest_url = s3_url(config.dest_bucket, config.dest_key);
+
+  auto started = SteadyClock::now();
+  const auto source = head_source(config, s3, source_url);
+  report.source_etag = source.etag;
+  report.source_bytes = source.size;
+  const auto options = options_for(config, base_options, source);
+  const bool skipped = already_converted(config, source, s3, log, report);
+  report.head_ms = elapsed_ms(started);
+  if (skipped) return report;
+
+  started = SteadyClock::now();
+  TempFile input(temp_dir, "txt2pdf-", ".txt");
+  const auto received = download(config, source, s3, input, source_url);
   report.get_ms = elapsed_ms(started);
   log.info("downloaded", {{"phase", "get"}, {"bytes", received}, {"ms", report.get_ms}});
 
@@ -139,19 +177,7 @@ JobReport run_job(const JobConfig& config, const RenderOptions& base_options, S3
   log.info("rendered", render_fields);
 
   started = SteadyClock::now();
-  PutObjectRequest put;
-  put.bucket = config.dest_bucket;
-  put.key = config.dest_key;
-  put.body_fd = body.fd();
-  put.content_type = "application/pdf";
-  put.sse = config.sse;
-  put.kms_key_id = config.kms_key_id;
-  put.metadata = {{kSourceEtagMetadata, source->etag},
-                  // Header values must be ASCII: other bytes of the key are percent-encoded.
-                  {kSourceKeyMetadata, encode_metadata_value(config.object_key)},
-                  {kConverterMetadata, std::string("txt2pdf-job/") + TXT2PDF_VERSION},
-                  {kPagesMetadata, std::to_string(report.pages)}};
-  const auto put_result = s3.put_object(put);
+  const auto put_result = upload(config, source, s3, body, report.pages);
   report.put_ms = elapsed_ms(started);
   report.pdf_bytes = stats.output_bytes;
   log.info(
@@ -162,9 +188,30 @@ JobReport run_job(const JobConfig& config, const RenderOptions& base_options, S3
   const auto uploaded = s3.head_object(config.dest_bucket, config.dest_key);
   if (!uploaded)
     throw Error(ErrorKind::kVerifyMismatch, "verification of " + dest_url + " failed: HEAD found no object");
-  verify_destination(*uploaded, stats.output_bytes, source->etag, dest_url);
+  verify_destination(*uploaded, stats.output_bytes, source.etag, dest_url);
   report.head_ms += elapsed_ms(started);
   return report;
+}
+
+JobClients make_job_clients(const JobConfig& config, const Environment& env, Clock& clock, const StopToken& stop,
+                            CredentialsProvider* relayed) {
+  CurlOptions curl;
+  curl.stop = stop;
+  curl.connect_timeout = config.connect_timeout;
+  curl.low_speed_time = config.low_speed_timeout;
+  JobClients clients;
+  // One connection for all the job's requests: curl keeps it alive between them.
+  clients.http = make_curl_http_client(curl);
+  if (relayed == nullptr) {
+    clients.metadata_http = make_curl_http_client(curl);
+    clients.credentials = make_default_credentials_chain(env, *clients.metadata_http, clock);
+    relayed = clients.credentials.get();
+  }
+  RetryPolicy retry;
+  retry.max_attempts = config.max_attempts;
+  clients.aws = std::make_unique<AwsClient>(*clients.http, *relayed, clock, retry);
+  clients.s3 = std::make_unique<S3Client>(*clients.aws, config.s3);
+  return clients;
 }
 
 JobResult convert_object(const JobConfig& config, const RenderOptions& options, S3Client& s3, const Logger& log,
@@ -227,19 +274,8 @@ int run_job_command(const Environment& env, const StopToken& stop) {
     set_render_time(options, clock.now());
     apply_environment(options, env);
 
-    CurlOptions curl;
-    curl.connect_timeout = config.connect_timeout;
-    curl.low_speed_time = config.low_speed_timeout;
-    curl.stop = stop;
-    auto http = make_curl_http_client(curl);
-    auto metadata_http = make_curl_http_client(curl);
-    auto credentials = make_default_credentials_chain(env, *metadata_http, clock);
-    RetryPolicy retry;
-    retry.max_attempts = config.max_attempts;
-    AwsClient aws(*http, *credentials, clock, retry);
-    S3Client s3(aws, config.s3);
-
-    return convert_object(config, options, s3, log, config.temp_dir).exit_code;
+    const auto clients = make_job_clients(config, env, clock, stop);
+    return convert_object(config, options, *clients.s3, log, config.temp_dir).exit_code;
   } catch (const Error& error) {
     // Configuration and client set-up failures (before any object is touched).
     auto fields = error_fields(error);

@@ -1,11 +1,10 @@
 #include "txt2pdf/job/manifest_job.hpp"
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
-#include "txt2pdf/aws/aws_client.hpp"
-#include "txt2pdf/aws/credentials.hpp"
 #include "txt2pdf/core/clock.hpp"
 #include "txt2pdf/core/env_values.hpp"
 #include "txt2pdf/core/error.hpp"
@@ -14,7 +13,6 @@
 #include "txt2pdf/core/stop_token.hpp"
 #include "txt2pdf/job/job.hpp"
 #include "txt2pdf/job/manifest.hpp"
-#include "txt2pdf/net/http.hpp"
 #include "txt2pdf/render/render_options.hpp"
 
 namespace txt2pdf {
@@ -56,6 +54,77 @@ std::vector<ManifestEntry> load_manifest(S3Client& s3, const S3Uri& uri, const L
   return entries;
 }
 
+// What a manifest child was told: the manifest, its slice, where to report, and the job's own
+// settings (S3 endpoint, DEST_BUCKET, SSE, limits), checked once up front with a stand-in object.
+struct ManifestSettings {
+  S3Uri manifest;
+  std::size_t chunk = 0;
+  std::size_t index = 0;
+  std::optional<S3Uri> report;
+  Environment job_env;  // the environment of each entry's job, before its object is set
+  JobConfig config;     // the stand-in object's configuration
+};
+
+ManifestSettings parse_manifest_settings(const Environment& env) {
+  for (const char* name : {"SOURCE_BUCKET", "OBJECT_KEY", "DEST_KEY"}) {
+    if (lookup(env, name)) {
+      throw Error(ErrorKind::kConfig,
+                  std::string(name) + " must not be set with MANIFEST_URI: the manifest names the objects");
+    }
+  }
+  ManifestSettings settings;
+  settings.manifest = parse_s3_uri("MANIFEST_URI", lookup(env, "MANIFEST_URI").value_or(""));
+  settings.chunk = chunk_size_from(env);
+  settings.index = child_index(env);
+  if (const auto value = lookup(env, "REPORT_URI")) settings.report = parse_s3_uri("REPORT_URI", *value);
+  settings.job_env = env;
+  settings.job_env.erase("MANIFEST_URI");
+  Environment probe = settings.job_env;
+  probe["SOURCE_BUCKET"] = settings.manifest.bucket;
+  probe["OBJECT_KEY"] = "manifest-probe.txt";
+  settings.config = parse_job_config(probe);
+  return settings;
+}
+
+// The report: one line per key of the slice; returns where it went ("-" without REPORT_URI).
+std::string put_report(S3Client& s3, const ManifestSettings& settings, const std::vector<KeyResult>& results) {
+  if (!settings.report) return "-";
+  PutObjectRequest put;
+  put.bucket = settings.report->bucket;
+  put.key = report_key(settings.report->key, settings.index);
+  for (const auto& result : results) put.body += report_line(result) + "\n";
+  put.content_type = "application/x-ndjson";
+  put.sse = settings.config.sse;
+  put.kms_key_id = settings.config.kms_key_id;
+  (void)s3.put_object(put);
+  return "s3://" + put.bucket + "/" + put.key;
+}
+
+void log_slice_done(const Logger& log, std::size_t index, const std::vector<KeyResult>& results,
+                    const std::string& report_location, int code, SteadyClock::time_point started) {
+  std::size_t converted = 0, skipped = 0, failed = 0;
+  for (const auto& result : results) {
+    converted += result.outcome == "converted";
+    skipped += result.outcome == "skipped";
+    failed += result.outcome == "failed" || result.outcome == "not-attempted";
+  }
+  log.info("manifest slice done", {{"child_index", index},
+                                   {"converted", converted},
+                                   {"skipped", skipped},
+                                   {"failed", failed},
+                                   {"report", report_location},
+                                   {"exit_code", code},
+                                   {"seconds", std::chrono::duration<double>(SteadyClock::now() - started).count()}});
+}
+
+int manifest_failed(const Logger& log, const Error& error) {
+  auto fields = error_fields(error);
+  fields["exit_code"] = exit_code_for(error);
+  fields["phase"] = "manifest";
+  log.error(error.what(), fields);
+  return exit_code_for(error);
+}
+
 }  // namespace
 
 KeyResult convert_entry(const ManifestEntry& entry, Environment job_env, const std::string& dest_key,
@@ -84,97 +153,38 @@ KeyResult convert_entry(const ManifestEntry& entry, Environment job_env, const s
 int run_manifest_command(const Environment& env, const StopToken& stop) {
   const Logger log(log_format_or_json(env));
   try {
-    for (const char* name : {"SOURCE_BUCKET", "OBJECT_KEY", "DEST_KEY"}) {
-      if (lookup(env, name)) {
-        throw Error(ErrorKind::kConfig,
-                    std::string(name) + " must not be set with MANIFEST_URI: the manifest names the objects");
-      }
-    }
-    const auto manifest_uri = parse_s3_uri("MANIFEST_URI", lookup(env, "MANIFEST_URI").value_or(""));
-    const auto chunk = chunk_size_from(env);
-    const auto index = child_index(env);
-    std::optional<S3Uri> report_uri;
-    if (const auto value = lookup(env, "REPORT_URI")) report_uri = parse_s3_uri("REPORT_URI", *value);
-    // The job's own settings (S3 endpoint, DEST_BUCKET, SSE, limits), checked once up front with a
-    // stand-in object.
-    Environment job_env = env;
-    job_env.erase("MANIFEST_URI");
-    Environment probe = job_env;
-    probe["SOURCE_BUCKET"] = manifest_uri.bucket;
-    probe["OBJECT_KEY"] = "manifest-probe.txt";
-    const auto config = parse_job_config(probe);
-
+    const auto settings = parse_manifest_settings(env);
+    const auto& manifest_uri = settings.manifest;
     SystemClock clock(stop);
     RenderOptions options;
     set_render_time(options, clock.now());
     apply_environment(options, env);
-    CurlOptions curl;
-    curl.stop = stop;
-    curl.connect_timeout = config.connect_timeout;
-    curl.low_speed_time = config.low_speed_timeout;
-    // One connection for the whole slice: curl keeps it alive between requests.
-    auto http = make_curl_http_client(curl);
-    auto metadata_http = make_curl_http_client(curl);
-    auto credentials = make_default_credentials_chain(env, *metadata_http, clock);
-    RetryPolicy retry;
-    retry.max_attempts = config.max_attempts;
-    AwsClient aws(*http, *credentials, clock, retry);
-    S3Client s3(aws, config.s3);
-    const auto& temp_dir = config.temp_dir;
+    // One set of clients for the whole slice.
+    const auto clients = make_job_clients(settings.config, env, clock, stop);
+    auto& s3 = *clients.s3;
 
     const auto entries = load_manifest(s3, manifest_uri, log);
-    const auto range = chunk_range(entries.size(), index, chunk);
+    const auto range = chunk_range(entries.size(), settings.index, settings.chunk);
     log.info("manifest slice", {{"manifest", "s3://" + manifest_uri.bucket + "/" + manifest_uri.key},
                                 {"entries", entries.size()},
-                                {"child_index", index},
-                                {"chunk_size", chunk},
+                                {"child_index", settings.index},
+                                {"chunk_size", settings.chunk},
                                 {"first", range.begin},
                                 {"count", range.end - range.begin}});
     std::vector<KeyResult> results;
-    std::string report;
     const auto started = SteadyClock::now();
     for (std::size_t i = range.begin; i < range.end; ++i) {
-      KeyResult result =
-          stop.stop_requested()
-              ? KeyResult{entries[i].bucket,        entries[i].key, "not-attempted", kExitTransient, 0, 0,
-                          "stopped before this key"}
-              : convert_entry(entries[i], job_env, "", options, s3, log, temp_dir);
-      report += report_line(result) + "\n";
-      results.push_back(std::move(result));
+      results.push_back(stop.stop_requested() ? KeyResult{entries[i].bucket, entries[i].key, "not-attempted",
+                                                          kExitTransient, 0, 0, "stopped before this key"}
+                                              : convert_entry(entries[i], settings.job_env, "", options, s3, log,
+                                                              settings.config.temp_dir));
     }
     const int code = manifest_exit_code(results);
-    std::size_t converted = 0, skipped = 0, failed = 0;
-    for (const auto& result : results) {
-      converted += result.outcome == "converted";
-      skipped += result.outcome == "skipped";
-      failed += result.outcome == "failed" || result.outcome == "not-attempted";
-    }
-    std::string report_location = "-";
-    if (report_uri) {
-      PutObjectRequest put;
-      put.bucket = report_uri->bucket;
-      put.key = report_key(report_uri->key, index);
-      put.body = report;
-      put.content_type = "application/x-ndjson";
-      put.sse = config.sse;
-      put.kms_key_id = config.kms_key_id;
-      (void)s3.put_object(put);
-      report_location = "s3://" + put.bucket + "/" + put.key;
-    }
-    log.info("manifest slice done", {{"child_index", index},
-                                     {"converted", converted},
-                                     {"skipped", skipped},
-                                     {"failed", failed},
-                                     {"report", report_location},
-                                     {"exit_code", code},
-                                     {"seconds", std::chrono::duration<double>(SteadyClock::now() - started).count()}});
+    const auto report_location = put_report(s3, settings, results);
+    log_slice_done(log, settings.index, results, report_location, code, started);
     return code;
   } catch (const Error& error) {
-    auto fields = error_fields(error);
-    fields["exit_code"] = exit_code_for(error);
-    fields["phase"] = "manifest";
-    log.error(error.what(), fields);
-    return exit_code_for(error);
+    return manifest_failed(log, error);
   } catch (const std::exception& error) {
     log.error(error.what(), {{"phase", "manifest"}, {"exit_code", exit_code_for(std::current_exception())}});
     return exit_code_for(std::current_exception());

@@ -153,6 +153,46 @@ void limit_memory(const Environment& env, const Logger& log) {
   }
 }
 
+// The environment of one request's job: the worker's own, with the request's object.
+Environment request_environment(const Environment& env, const WorkerRequest& request) {
+  Environment job_env = env;
+  job_env.erase("DEST_KEY");
+  job_env["SOURCE_BUCKET"] = request.source_bucket;
+  job_env["OBJECT_KEY"] = request.object_key;
+  job_env["DEST_BUCKET"] = request.dest_bucket;
+  if (!request.dest_key.empty()) job_env["DEST_KEY"] = request.dest_key;
+  return job_env;
+}
+
+// One request, end to end; `out_of_memory` is set when the job ran out of memory.
+WorkerResult serve_request(const WorkerRequest& request, const Environment& env, const Clock& clock, S3Client& s3,
+                           const Logger& log, bool& out_of_memory) {
+  const auto job_env = request_environment(env, request);
+  WorkerResult result;
+  result.id = request.id;
+  try {
+    const auto config = parse_job_config(job_env);
+    RenderOptions options;
+    set_render_time(options, clock.now());
+    apply_environment(options, job_env);
+    const auto converted = convert_object(config, options, s3, log, config.temp_dir);
+    result.exit_code = converted.exit_code;
+    result.verified = converted.exit_code == kExitOk;
+    result.skipped = converted.report.skipped;
+    result.source_etag = converted.report.source_etag;
+    result.pdf_bytes = converted.report.pdf_bytes;
+    result.pages = converted.report.pages;
+    result.error_kind = converted.error_kind;
+    result.detail = converted.message;
+    out_of_memory = converted.out_of_memory;
+  } catch (const Error& error) {
+    result.exit_code = exit_code_for(error);
+    result.error_kind = error_fields(error).value("error_kind", "");
+    result.detail = error.what();
+  }
+  return result;
+}
+
 }  // namespace
 
 std::string encode_worker_request(const WorkerRequest& request) {
@@ -241,52 +281,16 @@ int run_worker_command(const Environment& env, int in, int out, const StopToken&
   probe["DEST_BUCKET"] = "probe-dest";
   const auto base = parse_job_config(probe);  // kConfig here: the worker cannot run at all
   SystemClock clock(stop);
-  CurlOptions curl;
-  curl.stop = stop;
-  curl.connect_timeout = base.connect_timeout;
-  curl.low_speed_time = base.low_speed_timeout;
-  auto http = make_curl_http_client(curl);
   RelayedCredentials credentials;
-  RetryPolicy retry;
-  retry.max_attempts = base.max_attempts;
-  AwsClient aws(*http, credentials, clock, retry);
-  S3Client s3(aws, base.s3);
+  const auto clients = make_job_clients(base, env, clock, stop, &credentials);
 
   LineReader reader(in, stop);
   std::string line;
   while (!stop.stop_requested() && reader.next(line)) {
     const auto request = decode_worker_request(line);
     credentials.set(request.credentials);
-    Environment job_env = env;
-    job_env.erase("DEST_KEY");
-    job_env["SOURCE_BUCKET"] = request.source_bucket;
-    job_env["OBJECT_KEY"] = request.object_key;
-    job_env["DEST_BUCKET"] = request.dest_bucket;
-    if (!request.dest_key.empty()) job_env["DEST_KEY"] = request.dest_key;
-
-    WorkerResult result;
-    result.id = request.id;
     bool out_of_memory = false;
-    try {
-      const auto config = parse_job_config(job_env);
-      RenderOptions options;
-      set_render_time(options, clock.now());
-      apply_environment(options, job_env);
-      const auto converted = convert_object(config, options, s3, log, config.temp_dir);
-      result.exit_code = converted.exit_code;
-      result.verified = converted.exit_code == kExitOk;
-      result.skipped = converted.report.skipped;
-      result.source_etag = converted.report.source_etag;
-      result.pdf_bytes = converted.report.pdf_bytes;
-      result.pages = converted.report.pages;
-      result.error_kind = converted.error_kind;
-      result.detail = converted.message;
-      out_of_memory = converted.out_of_memory;
-    } catch (const Error& error) {
-      result.exit_code = exit_code_for(error);
-      result.error_kind = error_fields(error).value("error_kind", "");
-      result.detail = error.what();
-    }
+    const auto result = serve_request(request, env, clock, *clients.s3, log, out_of_memory);
     if (!write_line(out, encode_worker_result(result))) return kExitOk;  // the dispatcher is gone
     // Out of memory leaves the heap in no state to trust: finish this worker, the pool starts another.
     if (out_of_memory) return kExitOk;

@@ -6,13 +6,18 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
+#include "txt2pdf/aws/aws_client.hpp"
+#include "txt2pdf/aws/credentials.hpp"
 #include "txt2pdf/aws/s3.hpp"
+#include "txt2pdf/core/clock.hpp"
 #include "txt2pdf/core/environment.hpp"
 #include "txt2pdf/core/log.hpp"
 #include "txt2pdf/core/stop_token.hpp"
 #include "txt2pdf/job/config.hpp"
+#include "txt2pdf/net/http.hpp"
 #include "txt2pdf/render/render_options.hpp"
 
 namespace txt2pdf {
@@ -52,6 +57,22 @@ struct JobResult {
 // connections, cached bucket regions). Never throws: every failure is in the result.
 [[nodiscard]] JobResult convert_object(const JobConfig& config, const RenderOptions& options, S3Client& s3,
                                        const Logger& log, const std::string& temp_dir);
+
+// The clients a job process keeps for its life, made from its configuration: a curl HTTP client
+// with the job's timeouts and stop token, the AWS client with its retry policy, the S3 client.
+// Members point at each other (the struct may be moved, never copied); `clock` must outlive them.
+struct JobClients {
+  std::unique_ptr<HttpClient> http;
+  std::unique_ptr<HttpClient> metadata_http;         // the credential chain's (STS, ECS, IMDS); null if relayed
+  std::unique_ptr<CredentialsProvider> credentials;  // the default chain of `env`; null if relayed
+  std::unique_ptr<AwsClient> aws;
+  std::unique_ptr<S3Client> s3;
+};
+
+// `relayed`: credentials the caller keeps (the dispatcher's worker gets them with each request);
+// null for the default credentials chain of `env`.
+[[nodiscard]] JobClients make_job_clients(const JobConfig& config, const Environment& env, Clock& clock,
+                                          const StopToken& stop, CredentialsProvider* relayed = nullptr);
 
 // The log context of one job: source_bucket, key, dest_bucket, dest_key.
 [[nodiscard]] nlohmann::json job_context(const JobConfig& config);

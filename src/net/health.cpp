@@ -1,8 +1,6 @@
 #include "txt2pdf/net/health.hpp"
 
-#include <arpa/inet.h>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -15,6 +13,7 @@
 #include "txt2pdf/core/error.hpp"
 #include "txt2pdf/net/http.hpp"
 #include "txt2pdf/net/http_request_line.hpp"
+#include "txt2pdf/net/http_server.hpp"
 
 namespace txt2pdf {
 namespace {
@@ -23,33 +22,13 @@ std::int64_t to_ms(std::chrono::system_clock::time_point when) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(when.time_since_epoch()).count();
 }
 
-std::string status_text(int status) {
-  switch (status) {
-    case 200:
-      return "OK";
-    case 404:
-      return "Not Found";
-    case 400:
-      return "Bad Request";
-    case 405:
-      return "Method Not Allowed";
-    case 408:
-      return "Request Timeout";
-    case 431:
-      return "Request Header Fields Too Large";
-    case 503:
-      return "Service Unavailable";
-    default:
-      return "Error";
-  }
-}
-
+// The console server's reply writer, for the same status line, headers and Connection: close.
 std::string http_reply(const HttpAnswer& reply, bool head_only) {
-  std::string out = "HTTP/1.1 " + std::to_string(reply.status) + " " + status_text(reply.status) +
-                    "\r\nContent-Type: " + reply.content_type +
-                    "\r\nContent-Length: " + std::to_string(reply.body.size()) + "\r\nConnection: close\r\n\r\n";
-  if (!head_only) out += reply.body;
-  return out;
+  ServerResponse response;
+  response.status = reply.status;
+  response.content_type = reply.content_type;
+  response.body = reply.body;
+  return serialize_response(response, head_only);
 }
 
 bool head_complete(const std::string& request) {
@@ -216,27 +195,9 @@ HttpAnswer answer_health_request(std::string_view method, std::string_view path,
 
 HealthServer::HealthServer(const std::string& address, int port, Handler handler, HealthServerLimits limits)
     : limits_(limits), handler_(std::move(handler)) {
-  listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-  if (listen_fd_ < 0) throw Error(ErrorKind::kInternal, std::string("health server socket: ") + std::strerror(errno));
-  const int yes = 1;
-  ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-  sockaddr_in socket_address{};
-  socket_address.sin_family = AF_INET;
-  socket_address.sin_port = htons(static_cast<std::uint16_t>(port));
-  if (::inet_pton(AF_INET, address.c_str(), &socket_address.sin_addr) != 1) {
-    ::close(listen_fd_);
-    throw Error(ErrorKind::kConfig, "HEALTH_ADDRESS=\"" + address + "\" is not an IPv4 address");
-  }
-  if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&socket_address), sizeof socket_address) != 0 ||
-      ::listen(listen_fd_, 16) != 0) {
-    const std::string reason = std::strerror(errno);
-    ::close(listen_fd_);
-    throw Error(ErrorKind::kConfig,
-                "HEALTH_PORT=" + std::to_string(port) + ": cannot listen on " + address + ": " + reason);
-  }
-  socklen_t length = sizeof socket_address;
-  ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&socket_address), &length);
-  port_ = ntohs(socket_address.sin_port);
+  const auto listening = listen_ipv4("HEALTH_ADDRESS/HEALTH_PORT", address, port, 16);
+  listen_fd_ = listening.fd;
+  port_ = listening.port;
   thread_ = std::thread([this] { serve(); });
 }
 

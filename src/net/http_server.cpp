@@ -42,6 +42,8 @@ const char* reason_phrase(int status) {
       return "Length Required";
     case 413:
       return "Payload Too Large";
+    case 431:
+      return "Request Header Fields Too Large";
     case 500:
       return "Internal Server Error";
     case 502:
@@ -163,30 +165,36 @@ std::string serialize_response(const ServerResponse& response, bool head_only) {
   return out;
 }
 
-HttpServer::HttpServer(const std::string& variable, const std::string& address, int port, HttpServerOptions options,
-                       Handler handler)
-    : options_(std::move(options)), handler_(std::move(handler)) {
-  listen_fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-  if (listen_fd_ < 0) throw Error(ErrorKind::kInternal, std::string("server socket: ") + std::strerror(errno));
+ListeningSocket listen_ipv4(const std::string& variables, const std::string& address, int port, int backlog) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd < 0) throw Error(ErrorKind::kInternal, variables + ": socket: " + std::strerror(errno));
   const int yes = 1;
-  ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
   sockaddr_in socket_address{};
   socket_address.sin_family = AF_INET;
   socket_address.sin_port = htons(static_cast<std::uint16_t>(port));
   if (::inet_pton(AF_INET, address.c_str(), &socket_address.sin_addr) != 1) {
-    ::close(listen_fd_);
-    throw Error(ErrorKind::kConfig, variable + ": \"" + address + "\" is not an IPv4 address");
+    ::close(fd);
+    throw Error(ErrorKind::kConfig, variables + ": \"" + address + "\" is not an IPv4 address");
   }
-  if (::bind(listen_fd_, reinterpret_cast<sockaddr*>(&socket_address), sizeof socket_address) != 0 ||
-      ::listen(listen_fd_, 64) != 0) {
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&socket_address), sizeof socket_address) != 0 ||
+      ::listen(fd, backlog) != 0) {
     const std::string reason = std::strerror(errno);
-    ::close(listen_fd_);
+    ::close(fd);
     throw Error(ErrorKind::kConfig,
-                variable + ": cannot listen on " + address + ":" + std::to_string(port) + ": " + reason);
+                variables + ": cannot listen on " + address + ":" + std::to_string(port) + ": " + reason);
   }
   socklen_t length = sizeof socket_address;
-  ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&socket_address), &length);
-  port_ = ntohs(socket_address.sin_port);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&socket_address), &length);
+  return {fd, ntohs(socket_address.sin_port)};
+}
+
+HttpServer::HttpServer(const std::string& variable, const std::string& address, int port, HttpServerOptions options,
+                       Handler handler)
+    : options_(std::move(options)), handler_(std::move(handler)) {
+  const auto listening = listen_ipv4(variable, address, port, 64);
+  listen_fd_ = listening.fd;
+  port_ = listening.port;
   for (int i = 0; i < std::max(1, options_.threads); ++i) threads_.emplace_back([this] { serve(); });
 }
 

@@ -50,7 +50,18 @@ struct HttpServerOptions {
 [[nodiscard]] std::string percent_decode(std::string_view text);
 // Pure: application/x-www-form-urlencoded (or a query string) into name/value pairs, '+' = space.
 [[nodiscard]] std::vector<std::pair<std::string, std::string>> parse_form(std::string_view text);
+// Pure: the whole reply (status line, Content-Type, Content-Length, Connection: close, no-store,
+// nosniff, `headers`, then the body unless `head_only`): the one writer of both servers' replies.
 [[nodiscard]] std::string serialize_response(const ServerResponse& response, bool head_only);
+
+// A non-blocking IPv4 listening socket on `address`:`port` (0: any free port), for both servers.
+// Throws Error(kConfig) naming `variables` (the settings that chose address and port) when it cannot.
+struct ListeningSocket {
+  int fd = -1;
+  int port = 0;  // the port bound
+};
+[[nodiscard]] ListeningSocket listen_ipv4(const std::string& variables, const std::string& address, int port,
+                                          int backlog);
 
 class HttpServer {
  public:

@@ -247,33 +247,50 @@ HttpRequest change_visibility_batch_request(const std::string& endpoint, const s
                       {{"QueueUrl", queue_url}, {"Entries", std::move(list)}});
 }
 
+namespace {
+
+template <typename Entry>
+std::vector<std::string> ids_of(const std::vector<Entry>& entries) {
+  std::vector<std::string> ids;
+  ids.reserve(entries.size());
+  for (const auto& entry : entries) ids.push_back(entry.id);
+  return ids;
+}
+
+}  // namespace
+
+std::vector<std::string> entry_ids(const std::vector<BatchEntry>& entries) { return ids_of(entries); }
+std::vector<std::string> entry_ids(const std::vector<SendBatchEntry>& entries) { return ids_of(entries); }
+
 BatchResult parse_batch_response(std::string_view body, std::string_view operation,
-                                 const std::vector<BatchEntry>& sent) {
+                                 const std::vector<std::string>& sent_ids) {
   const auto value = parse_body(body, operation);
-  BatchResult result;
-  std::map<std::string, bool> answered;
+  const auto malformed = [&operation](const std::string& what) {
+    return Error(ErrorKind::kTransient, "SQS " + std::string(operation) + ": " + what);
+  };
   const auto list = [&](const char* name) -> const json* {
     const auto found = value.find(name);
     if (found == value.end() || found->is_null()) return nullptr;
-    if (!found->is_array())
-      throw Error(ErrorKind::kTransient, "SQS " + std::string(operation) + ": " + name + " is not an array");
+    if (!found->is_array()) throw malformed(std::string(name) + " is not an array");
     return &*found;
   };
+  const auto id_of = [&](const json& item, const char* name) {
+    auto id = item.is_object() ? string_member(item, "Id") : std::string();
+    if (id.empty()) throw malformed(std::string("a ") + name + " entry has no Id");
+    return id;
+  };
+  BatchResult result;
+  std::map<std::string, bool> answered;
   if (const auto* successful = list("Successful")) {
     for (const auto& item : *successful) {
-      const auto id = item.is_object() ? string_member(item, "Id") : std::string();
-      if (id.empty())
-        throw Error(ErrorKind::kTransient, "SQS " + std::string(operation) + ": a Successful entry has no Id");
-      result.successful.push_back(id);
-      answered[id] = true;
+      result.successful.push_back(id_of(item, "Successful"));
+      answered[result.successful.back()] = true;
     }
   }
   if (const auto* failed = list("Failed")) {
     for (const auto& item : *failed) {
-      if (!item.is_object())
-        throw Error(ErrorKind::kTransient, "SQS " + std::string(operation) + ": a Failed entry is not an object");
       BatchFailure failure;
-      failure.id = string_member(item, "Id");
+      failure.id = id_of(item, "Failed");
       const auto fault = item.find("SenderFault");
       failure.sender_fault = fault != item.end() && fault->is_boolean() && fault->get<bool>();
       failure.code = string_member(item, "Code");
@@ -282,10 +299,10 @@ BatchResult parse_batch_response(std::string_view body, std::string_view operati
       result.failed.push_back(std::move(failure));
     }
   }
-  for (const auto& entry : sent) {
-    if (answered.count(entry.id) == 0) {
+  for (const auto& id : sent_ids) {
+    if (answered.count(id) == 0) {
       result.failed.push_back(
-          {entry.id, false, "MissingFromReply", "the reply lists this entry neither as successful nor as failed"});
+          {id, false, "MissingFromReply", "the reply lists this entry neither as successful nor as failed"});
     }
   }
   return result;
@@ -306,12 +323,12 @@ bool batch_failure_retryable(const BatchFailure& failure) {
 
 BatchResult SqsClient::delete_message_batch(const std::string& queue_url, const std::vector<BatchEntry>& entries) {
   return parse_batch_response(send_request(delete_message_batch_request(endpoint_, queue_url, entries)).body,
-                              "DeleteMessageBatch", entries);
+                              "DeleteMessageBatch", entry_ids(entries));
 }
 
 BatchResult SqsClient::change_visibility_batch(const std::string& queue_url, const std::vector<BatchEntry>& entries) {
   return parse_batch_response(send_request(change_visibility_batch_request(endpoint_, queue_url, entries)).body,
-                              "ChangeMessageVisibilityBatch", entries);
+                              "ChangeMessageVisibilityBatch", entry_ids(entries));
 }
 
 // ------------------------------------------------------------------------ SendMessageBatch
@@ -351,43 +368,9 @@ HttpRequest send_message_batch_request(const std::string& endpoint, const std::s
   return json_request(endpoint, "SendMessageBatch", {{"QueueUrl", queue_url}, {"Entries", std::move(items)}});
 }
 
-SendBatchResult parse_send_message_batch_response(std::string_view body) {
-  const auto value = parse_body(body, "SendMessageBatch");
-  SendBatchResult result;
-  if (const auto found = value.find("Successful"); found != value.end() && !found->is_null()) {
-    if (!found->is_array()) throw Error(ErrorKind::kTransient, "SQS SendMessageBatch: Successful is not an array");
-    for (const auto& item : *found) {
-      if (!item.is_object() || string_member(item, "Id").empty()) {
-        throw Error(ErrorKind::kTransient, "SQS SendMessageBatch: a Successful entry has no Id");
-      }
-      result.sent_ids.push_back(string_member(item, "Id"));
-    }
-  }
-  if (const auto found = value.find("Failed"); found != value.end() && !found->is_null()) {
-    if (!found->is_array()) throw Error(ErrorKind::kTransient, "SQS SendMessageBatch: Failed is not an array");
-    for (const auto& item : *found) {
-      if (!item.is_object() || string_member(item, "Id").empty()) {
-        throw Error(ErrorKind::kTransient, "SQS SendMessageBatch: a Failed entry has no Id");
-      }
-      SendBatchFailure failure;
-      failure.id = string_member(item, "Id");
-      failure.code = string_member(item, "Code");
-      failure.message = string_member(item, "Message");
-      const auto fault = item.find("SenderFault");
-      failure.sender_fault = fault != item.end() && fault->is_boolean() && fault->get<bool>();
-      result.failed.push_back(std::move(failure));
-    }
-  }
-  return result;
-}
-
-bool is_retryable_batch_failure(const SendBatchFailure& failure) {
-  return !failure.sender_fault || classify_aws_error(AwsService::kSqs, 400, failure.code).kind == ErrorKind::kTransient;
-}
-
-SendBatchResult SqsClient::send_batch(const std::string& queue_url, const std::vector<SendBatchEntry>& entries) {
-  return parse_send_message_batch_response(
-      send_request(send_message_batch_request(endpoint_, queue_url, entries)).body);
+BatchResult SqsClient::send_batch(const std::string& queue_url, const std::vector<SendBatchEntry>& entries) {
+  return parse_batch_response(send_request(send_message_batch_request(endpoint_, queue_url, entries)).body,
+                              "SendMessageBatch", entry_ids(entries));
 }
 
 }  // namespace txt2pdf::sqs

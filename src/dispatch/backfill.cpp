@@ -229,10 +229,10 @@ std::size_t send_batch_resending_failures(sqs::SqsClient& sqs, const std::string
     const auto result = sqs.send_batch(queue_url, entries);
     std::vector<sqs::SendBatchEntry> again;
     for (const auto& entry : entries) {
-      if (std::find(result.sent_ids.begin(), result.sent_ids.end(), entry.id) != result.sent_ids.end()) continue;
+      if (std::find(result.successful.begin(), result.successful.end(), entry.id) != result.successful.end()) continue;
       const auto failure = std::find_if(result.failed.begin(), result.failed.end(),
                                         [&entry](const auto& f) { return f.id == entry.id; });
-      if (failure != result.failed.end() && !sqs::is_retryable_batch_failure(*failure)) {
+      if (failure != result.failed.end() && !sqs::batch_failure_retryable(*failure)) {
         ++lost;
         log.error("SendMessageBatch entry refused", {{"code", failure->code}, {"message", failure->message}});
         continue;

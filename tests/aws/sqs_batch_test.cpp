@@ -40,29 +40,30 @@ TEST(SendMessageBatchRequest, RefusesWhatSqsWouldRefuse) {
 }
 
 TEST(SendMessageBatchResponse, SuccessfulAndFailedEntries) {
-  const auto result = sqs::parse_send_message_batch_response(
-      testing::read_test_file(std::string(TXT2PDF_TEST_DATA_DIR) + "/aws/sqs-SendMessageBatch.response-partial.json"));
-  EXPECT_EQ(result.sent_ids, (std::vector<std::string>{"m0", "m2"}));
+  const auto result = sqs::parse_batch_response(
+      testing::read_test_file(std::string(TXT2PDF_TEST_DATA_DIR) + "/aws/sqs-SendMessageBatch.response-partial.json"),
+      "SendMessageBatch", {"m0", "m1", "m2", "m3", "m4"});
+  EXPECT_EQ(result.successful, (std::vector<std::string>{"m0", "m2"}));
   ASSERT_EQ(result.failed.size(), 3u);
   EXPECT_EQ(result.failed[0].id, "m1");
   EXPECT_EQ(result.failed[0].code, "InternalError");
   EXPECT_FALSE(result.failed[0].sender_fault);
-  EXPECT_TRUE(sqs::is_retryable_batch_failure(result.failed[0]));
+  EXPECT_TRUE(sqs::batch_failure_retryable(result.failed[0]));
   EXPECT_TRUE(result.failed[1].sender_fault);
-  EXPECT_FALSE(sqs::is_retryable_batch_failure(result.failed[1]));  // the entry itself is wrong
-  EXPECT_TRUE(sqs::is_retryable_batch_failure(result.failed[2]));   // throttled: later works
+  EXPECT_FALSE(sqs::batch_failure_retryable(result.failed[1]));  // the entry itself is wrong
+  EXPECT_TRUE(sqs::batch_failure_retryable(result.failed[2]));   // throttled: later works
 }
 
 TEST(SendMessageBatchResponse, MalformedRepliesAreTransient) {
   for (const char* body : {"[]", "{\"Successful\":{}}", "{\"Failed\":[{\"Code\":\"x\"}]}", "{\"Successful\":[{}]}"}) {
     try {
-      (void)sqs::parse_send_message_batch_response(body);
+      (void)sqs::parse_batch_response(body, "SendMessageBatch", {});
       ADD_FAILURE() << body;
     } catch (const Error& error) {
       EXPECT_EQ(error.kind(), ErrorKind::kTransient) << body;
     }
   }
-  EXPECT_TRUE(sqs::parse_send_message_batch_response("{}").sent_ids.empty());
+  EXPECT_TRUE(sqs::parse_batch_response("{}", "SendMessageBatch", {}).successful.empty());
 }
 
 }  // namespace

@@ -290,7 +290,7 @@ TEST(SqsBatch, AllSuccessfulAsInBotocoreSamples) {
       reply["Successful"].push_back({{"Id", id}});
       sent.push_back({id, "rh-" + id, std::chrono::seconds(0)});
     }
-    const auto result = sqs::parse_batch_response(reply.dump(), "Batch", sent);
+    const auto result = sqs::parse_batch_response(reply.dump(), "Batch", sqs::entry_ids(sent));
     EXPECT_EQ(result.successful, ids) << file;
     EXPECT_TRUE(result.failed.empty()) << file;
   }
@@ -299,7 +299,7 @@ TEST(SqsBatch, AllSuccessfulAsInBotocoreSamples) {
 TEST(SqsBatch, EveryFailedEntryIsReportedOnItsOwn) {
   const std::vector<sqs::BatchEntry> sent{{"0", "a", {}}, {"1", "b", {}}, {"2", "c", {}}};
   const auto result = sqs::parse_batch_response(read(kTestData / "sqs-DeleteMessageBatch.response-partial.json"),
-                                                "DeleteMessageBatch", sent);
+                                                "DeleteMessageBatch", sqs::entry_ids(sent));
   EXPECT_EQ(result.successful, std::vector<std::string>{"0"});
   ASSERT_EQ(result.failed.size(), 2u);
   EXPECT_EQ(result.failed[0].id, "1");
@@ -312,21 +312,33 @@ TEST(SqsBatch, EveryFailedEntryIsReportedOnItsOwn) {
 
   const auto throttled =
       sqs::parse_batch_response(read(kTestData / "sqs-ChangeMessageVisibilityBatch.response-throttled.json"),
-                                "ChangeMessageVisibilityBatch", {{"0", "a", {}}, {"1", "b", {}}});
+                                "ChangeMessageVisibilityBatch", {"0", "1"});
   ASSERT_EQ(throttled.failed.size(), 1u);
   EXPECT_TRUE(sqs::batch_failure_retryable(throttled.failed[0])) << "throttling is retried even as a sender fault";
   EXPECT_FALSE(sqs::batch_failure_retryable({"x", true, "InvalidParameterValue", "bad"}));
 }
 
 TEST(SqsBatch, AnEntryTheReplyForgetsIsNotDone) {
-  const auto result = sqs::parse_batch_response(R"({"Successful": [{"Id": "0"}]})", "DeleteMessageBatch",
-                                                {{"0", "a", {}}, {"1", "b", {}}});
+  const auto result = sqs::parse_batch_response(R"({"Successful": [{"Id": "0"}]})", "DeleteMessageBatch", {"0", "1"});
   ASSERT_EQ(result.failed.size(), 1u);
   EXPECT_EQ(result.failed[0].id, "1");
   EXPECT_EQ(result.failed[0].code, "MissingFromReply");
   EXPECT_TRUE(sqs::batch_failure_retryable(result.failed[0]));
   EXPECT_THROW((void)sqs::parse_batch_response(R"({"Successful": {}})", "X", {}), Error);
   EXPECT_THROW((void)sqs::parse_batch_response("[1]", "X", {}), Error);
+  // A Failed entry must say which entry failed: without its Id the reply is not trusted at all.
+  EXPECT_THROW((void)sqs::parse_batch_response(R"({"Failed": [{"Code": "InternalError"}]})", "X", {"0"}), Error);
+}
+
+TEST(SqsBatch, OneParserForEveryBatchedCall) {
+  // SendMessageBatch's reply has DeleteMessageBatch's shape, and a forgotten entry is not sent.
+  const auto result =
+      sqs::parse_batch_response(R"({"Successful": [{"Id": "m0", "MessageId": "x"}]})", "SendMessageBatch",
+                                sqs::entry_ids(std::vector<sqs::SendBatchEntry>{{"m0", "a", {}}, {"m1", "b", {}}}));
+  EXPECT_EQ(result.successful, std::vector<std::string>{"m0"});
+  ASSERT_EQ(result.failed.size(), 1u);
+  EXPECT_EQ(result.failed[0].id, "m1");
+  EXPECT_TRUE(sqs::batch_failure_retryable(result.failed[0]));
 }
 
 TEST(SqsBatch, ClientSendsTheBatch) {

@@ -68,28 +68,11 @@ struct SendBatchEntry {
   std::map<std::string, MessageAttribute> attributes;
 };
 
-struct SendBatchFailure {
-  std::string id;
-  std::string code;  // e.g. "InternalError", "RequestThrottled"
-  std::string message;
-  bool sender_fault = false;  // true: the entry itself is wrong and resending it cannot help
-};
-
-struct SendBatchResult {
-  std::vector<std::string> sent_ids;  // ids of Successful[]
-  std::vector<SendBatchFailure> failed;
-};
-
 inline constexpr std::size_t kMaxBatchEntries = 10;
 
 // Throws Error(kInternal) for 0 or more than 10 entries, or an id that SQS would refuse.
 [[nodiscard]] HttpRequest send_message_batch_request(const std::string& endpoint, const std::string& queue_url,
                                                      const std::vector<SendBatchEntry>& entries);
-// Throws Error(kTransient) when the body is not the documented shape.
-[[nodiscard]] SendBatchResult parse_send_message_batch_response(std::string_view body);
-// Whether a failed entry is worth sending again: not a sender fault, or a throttling code.
-[[nodiscard]] bool is_retryable_batch_failure(const SendBatchFailure& failure);
-
 // The error code clients switch on: x-amzn-query-error's code when present (the query-protocol
 // name, e.g. "AWS.SimpleQueueService.NonExistentQueue"), else __type after '#'.
 // Kinds: throttling and 5xx → kTransient; missing queue → kNotFound; invalid or stale receipt
@@ -106,6 +89,7 @@ inline constexpr std::size_t kMaxBatchEntries = 10;
 // at most 80 characters). A 200 reply lists each entry in Successful[] or Failed[]; the caller
 // must handle every Failed[] entry on its own (parse_batch_response also reports an entry the
 // reply does not mention as failed, code "MissingFromReply": nothing is assumed done).
+// SendMessageBatch answers in the same shape: BatchResult and parse_batch_response serve all three.
 
 struct BatchEntry {
   std::string id;
@@ -121,7 +105,7 @@ struct BatchFailure {
 };
 
 struct BatchResult {
-  std::vector<std::string> successful;  // Ids
+  std::vector<std::string> successful;  // Ids of Successful[] (for SendMessageBatch: the messages sent)
   std::vector<BatchFailure> failed;
 };
 
@@ -129,10 +113,14 @@ struct BatchResult {
                                                        const std::vector<BatchEntry>& entries);
 [[nodiscard]] HttpRequest change_visibility_batch_request(const std::string& endpoint, const std::string& queue_url,
                                                           const std::vector<BatchEntry>& entries);
-// `sent`: the entries of the request, to find those the reply leaves out. Throws Error(kTransient)
-// when the body is not the documented shape.
+// The Ids of a request's entries, in order (parse_batch_response's `sent_ids`).
+[[nodiscard]] std::vector<std::string> entry_ids(const std::vector<BatchEntry>& entries);
+[[nodiscard]] std::vector<std::string> entry_ids(const std::vector<SendBatchEntry>& entries);
+// The reply of any of the three batched calls. `sent_ids`: the Ids of the request's entries, to
+// find those the reply leaves out. Throws Error(kTransient) when the body is not the documented
+// shape (not an object, a list that is not an array, an entry without its Id).
 [[nodiscard]] BatchResult parse_batch_response(std::string_view body, std::string_view operation,
-                                               const std::vector<BatchEntry>& sent);
+                                               const std::vector<std::string>& sent_ids);
 // A failed entry worth sending again: SQS's fault (SenderFault false) or a throttling code. A
 // stale receipt (is_stale_receipt_code) is not: that message is no longer ours to act on.
 [[nodiscard]] bool batch_failure_retryable(const BatchFailure& failure);
@@ -149,7 +137,7 @@ class SqsClient {
   std::string send(const std::string& queue_url, const std::string& body,
                    const std::map<std::string, MessageAttribute>& attributes);
   // One SendMessageBatch call: what was sent and what failed (the caller retries Failed[]).
-  [[nodiscard]] SendBatchResult send_batch(const std::string& queue_url, const std::vector<SendBatchEntry>& entries);
+  [[nodiscard]] BatchResult send_batch(const std::string& queue_url, const std::vector<SendBatchEntry>& entries);
   [[nodiscard]] std::map<std::string, std::string> queue_attributes(const std::string& queue_url,
                                                                     const std::vector<std::string>& names);
   // Batched calls (at most kMaxBatchEntries entries). Throw Error as the single calls do when the

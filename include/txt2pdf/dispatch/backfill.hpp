@@ -74,7 +74,7 @@ struct BackfillCounters {
 [[nodiscard]] std::string resume_key(const BackfillOptions& options, std::string_view text);
 
 // Sends `entries` (at most 10) with SendMessageBatch and sends again, after 100 ms·2^round on
-// `clock` (6 rounds), every Failed[] entry that is worth it (is_retryable_batch_failure) and every
+// `clock` (6 rounds), every Failed[] entry that is worth it (batch_failure_retryable) and every
 // entry the reply neither confirmed nor failed: none is assumed sent. Returns how many could not
 // be sent (logged); `transient` is set when some of those might still go through later. Errors of
 // the call itself (after AwsClient's retries) propagate.

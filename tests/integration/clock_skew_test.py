@@ -10,27 +10,13 @@ source and checks the PDF. Run by ctest with the stack's AWS_* variables and TXT
 import json
 import os
 import subprocess
-import tempfile
+import sys
 import unittest
-import uuid
 
-AWS = "/usr/bin/aws"
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from s3_cli import head_object, new_bucket, put_object  # noqa: E402  (the independent client)
+
 DRIVER = os.environ.get("TXT2PDF_SKEW_DRIVER", "clock_skew_driver")
-ENDPOINT = os.environ.get("AWS_ENDPOINT_URL", "http://127.0.0.1:7480")
-
-
-def aws(*args):
-    done = subprocess.run([AWS, "--endpoint-url", ENDPOINT, "--output", "json", *args],
-                          capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        raise AssertionError(f"aws {' '.join(args)} failed ({done.returncode}): {done.stderr}")
-    return done.stdout
-
-
-def new_bucket(tag):
-    name = f"t2p-{tag}-{uuid.uuid4().hex[:12]}"
-    aws("s3api", "create-bucket", "--bucket", name)
-    return name
 
 
 def run_driver(offset, source, key, dest):
@@ -43,16 +29,12 @@ def run_driver(offset, source, key, dest):
 class ClockSkewTest(unittest.TestCase):
     def convert_with_offset(self, offset):
         source, dest = new_bucket("skew-src"), new_bucket("skew-dst")
-        with tempfile.NamedTemporaryFile() as body:
-            body.write(b"written by a host whose clock is wrong\n")
-            body.flush()
-            etag = json.loads(aws("s3api", "put-object", "--bucket", source, "--key", "a.txt",
-                                  "--body", body.name))["ETag"].strip('"')
+        etag = put_object(source, "a.txt", b"written by a host whose clock is wrong\n")
         result, log = run_driver(offset, source, "a.txt", dest)
         self.assertEqual(result["exit_code"], 0, f"{result}\n{log}")
         # What the client learnt is the server's time minus the local (skewed) one: about -offset.
         self.assertLess(abs(result["learnt_skew_s"] + offset), 120, result)
-        head = json.loads(aws("s3api", "head-object", "--bucket", dest, "--key", "a.pdf"))
+        head = head_object(dest, "a.pdf")
         self.assertEqual(head["Metadata"].get("source-etag", "").strip('"'), etag)
         self.assertEqual(head["ContentType"], "application/pdf")
 

@@ -15,48 +15,23 @@ import json
 import os
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
 import time
 import unittest
 import uuid
 
-AWS = "/usr/bin/aws"
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+from s3_cli import aws, head_object, new_bucket, put_object  # noqa: E402  (the independent client)
+
 JOB = os.environ.get("TXT2PDF_JOB", "txt2pdf-job")
-ENDPOINT = os.environ.get("AWS_ENDPOINT_URL", "http://127.0.0.1:7480")
 SECRET = os.environ.get("AWS_SECRET_ACCESS_KEY", "")
-
-
-def aws(*args, capture=True):
-    """An awscli call that must succeed; returns its stdout."""
-    done = subprocess.run([AWS, "--endpoint-url", ENDPOINT, "--output", "json", *args],
-                          capture_output=capture, text=True, check=False)
-    if done.returncode != 0:
-        raise AssertionError(f"aws {' '.join(args)} failed ({done.returncode}): {done.stderr}")
-    return done.stdout
-
-
-def new_bucket(tag):
-    name = f"t2p-{tag}-{uuid.uuid4().hex[:12]}"
-    aws("s3api", "create-bucket", "--bucket", name)
-    return name
-
-
-def put_object(bucket, key, data):
-    with tempfile.NamedTemporaryFile() as body:
-        body.write(data)
-        body.flush()
-        out = aws("s3api", "put-object", "--bucket", bucket, "--key", key, "--body", body.name)
-    return json.loads(out)["ETag"].strip('"')
 
 
 def list_keys(bucket):
     out = aws("s3api", "list-objects-v2", "--bucket", bucket)
     return [item["Key"] for item in (json.loads(out) if out.strip() else {}).get("Contents", [])]
-
-
-def head_object(bucket, key):
-    return json.loads(aws("s3api", "head-object", "--bucket", bucket, "--key", key))
 
 
 def get_object(bucket, key, path):

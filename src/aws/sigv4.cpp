@@ -51,33 +51,11 @@ bool is_unreserved(unsigned char c) {
          c == '_' || c == '~';
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 void append_escape(std::string& out, unsigned char c) {
   static constexpr std::string_view kUpperHex = "0123456789ABCDEF";
   out.push_back('%');
   out.push_back(kUpperHex[c >> 4U]);
   out.push_back(kUpperHex[c & 0x0FU]);
-}
-
-// Decodes %XX escapes only: '+' stays a plus, as AWS reads query strings.
-std::string percent_decode(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size() && hex_value(text[i + 1]) >= 0 && hex_value(text[i + 2]) >= 0) {
-      out.push_back(static_cast<char>(hex_value(text[i + 1]) * 16 + hex_value(text[i + 2])));
-      i += 2;
-    } else {
-      out.push_back(text[i]);
-    }
-  }
-  return out;
 }
 
 // Re-encodes a path that is already percent-encoded on the wire ("as sent", S3): valid escapes
@@ -86,8 +64,8 @@ std::string encode_as_sent(std::string_view path) {
   std::string out;
   for (size_t i = 0; i < path.size(); ++i) {
     const auto c = static_cast<unsigned char>(path[i]);
-    if (c == '%' && i + 2 < path.size() && hex_value(path[i + 1]) >= 0 && hex_value(path[i + 2]) >= 0) {
-      append_escape(out, static_cast<unsigned char>(hex_value(path[i + 1]) * 16 + hex_value(path[i + 2])));
+    if (c == '%' && i + 2 < path.size() && hex_digit_value(path[i + 1]) >= 0 && hex_digit_value(path[i + 2]) >= 0) {
+      append_escape(out, static_cast<unsigned char>(hex_digit_value(path[i + 1]) * 16 + hex_digit_value(path[i + 2])));
       i += 2;
     } else if (is_unreserved(c) || c == '/') {
       out.push_back(static_cast<char>(c));

@@ -39,16 +39,28 @@ bool same_etag(std::string_view a, std::string_view b) noexcept {
   return !bare_a.empty() && bare_a == unquoted_etag(b);
 }
 
-namespace {
-
-[[nodiscard]] int hex_digit(char c) {
+int hex_digit_value(char c) noexcept {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
 }
 
-}  // namespace
+std::string percent_decode(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const int high = text[i] == '%' && i + 2 < text.size() ? hex_digit_value(text[i + 1]) : -1;
+    const int low = high >= 0 ? hex_digit_value(text[i + 2]) : -1;
+    if (low >= 0) {
+      out.push_back(static_cast<char>(high * 16 + low));
+      i += 2;
+    } else {
+      out.push_back(text[i]);
+    }
+  }
+  return out;
+}
 
 std::optional<std::string> form_url_decode_once(std::string_view encoded, std::size_t* bad_escape_at) {
   std::string decoded;
@@ -58,8 +70,8 @@ std::optional<std::string> form_url_decode_once(std::string_view encoded, std::s
     if (c == '+') {
       decoded += ' ';
     } else if (c == '%') {
-      const int high = i + 1 < encoded.size() ? hex_digit(encoded[i + 1]) : -1;
-      const int low = i + 2 < encoded.size() ? hex_digit(encoded[i + 2]) : -1;
+      const int high = i + 1 < encoded.size() ? hex_digit_value(encoded[i + 1]) : -1;
+      const int low = i + 2 < encoded.size() ? hex_digit_value(encoded[i + 2]) : -1;
       if (high < 0 || low < 0) {
         if (bad_escape_at != nullptr) *bad_escape_at = i;
         return std::nullopt;

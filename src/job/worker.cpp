@@ -11,6 +11,7 @@
 #include "txt2pdf/core/error.hpp"
 #include "txt2pdf/core/exit_codes.hpp"
 #include "txt2pdf/core/stop_token.hpp"
+#include "txt2pdf/core/strings.hpp"
 #include "txt2pdf/job/config.hpp"
 #include "txt2pdf/net/http.hpp"
 #include "txt2pdf/render/render.hpp"
@@ -39,13 +40,6 @@ std::string escape_bytes(std::string_view bytes) {
   return out;
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
-}
-
 std::string unescape_bytes(std::string_view text) {
   std::string out;
   out.reserve(text.size());
@@ -55,8 +49,8 @@ std::string unescape_bytes(std::string_view text) {
       continue;
     }
     const bool complete = i + 2 < text.size();
-    const int high = complete ? hex_value(text[i + 1]) : -1;
-    const int low = complete ? hex_value(text[i + 2]) : -1;
+    const int high = complete ? hex_digit_value(text[i + 1]) : -1;
+    const int low = complete ? hex_digit_value(text[i + 2]) : -1;
     if (high < 0 || low < 0) {
       throw Error(ErrorKind::kInternal, "worker protocol: malformed %-escape in a string");
     }

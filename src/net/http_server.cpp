@@ -55,13 +55,6 @@ const char* reason_phrase(int status) {
   }
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 // Writes everything or gives up at the deadline (a client that stops reading).
 void send_all(int fd, std::string_view data, Steady::time_point deadline) {
   while (!data.empty()) {
@@ -96,20 +89,6 @@ ServerResponse plain(int status, std::string text) {
 }
 
 }  // namespace
-
-std::string percent_decode(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size() && hex_value(text[i + 1]) >= 0 && hex_value(text[i + 2]) >= 0) {
-      out.push_back(static_cast<char>(hex_value(text[i + 1]) * 16 + hex_value(text[i + 2])));
-      i += 2;
-    } else {
-      out.push_back(text[i]);
-    }
-  }
-  return out;
-}
 
 std::vector<std::pair<std::string, std::string>> parse_form(std::string_view text) {
   std::vector<std::pair<std::string, std::string>> out;

@@ -39,5 +39,20 @@ TEST(Strings, SameEtagIgnoresOnlySurroundingQuotes) {
   EXPECT_EQ(unquoted_etag("\""), "\"");
 }
 
+TEST(Strings, PercentDecodeKeepsInvalidEscapesAndPlus) {
+  EXPECT_EQ(percent_decode("a%20b%2fc+d"), "a b/c+d");
+  EXPECT_EQ(percent_decode("100%"), "100%");
+  EXPECT_EQ(percent_decode("%zz%4"), "%zz%4");
+  EXPECT_EQ(percent_decode("%41%4a%4A"), "AJJ");
+  EXPECT_EQ(percent_decode("%%41"), "%A");
+}
+
+TEST(Strings, HexDigitValueBothCases) {
+  EXPECT_EQ(hex_digit_value('0'), 0);
+  EXPECT_EQ(hex_digit_value('f'), 15);
+  EXPECT_EQ(hex_digit_value('F'), 15);
+  EXPECT_EQ(hex_digit_value('g'), -1);
+}
+
 }  // namespace
 }  // namespace txt2pdf

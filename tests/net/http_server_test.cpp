@@ -26,12 +26,6 @@ TEST(ParseRequestHead, RefusesWhatIsNotHttp) {
   EXPECT_FALSE(parse_request_head("GET / HTTP/1.1\r\nno colon\r\n\r\n"));
 }
 
-TEST(PercentDecode, EscapesDecodedInvalidOnesKept) {
-  EXPECT_EQ(percent_decode("a%20b%2fc+d"), "a b/c+d");
-  EXPECT_EQ(percent_decode("100%"), "100%");
-  EXPECT_EQ(percent_decode("%zz%4"), "%zz%4");
-}
-
 TEST(ParseForm, PlusIsSpaceAndValuesDecoded) {
   const auto pairs = parse_form("message_id=ab+c%2B1&empty=&flag&notice=uploaded%20x.txt");
   ASSERT_EQ(pairs.size(), 4U);

@@ -33,4 +33,11 @@ namespace txt2pdf {
 [[nodiscard]] std::optional<std::string> form_url_decode_once(std::string_view encoded,
                                                               std::size_t* bad_escape_at = nullptr);
 
+// The value of one hexadecimal digit (either case), or -1.
+[[nodiscard]] int hex_digit_value(char c) noexcept;
+
+// %XX decoding that never fails, for paths and AWS query strings: '+' stays a plus and an invalid
+// or truncated escape is kept as it is.
+[[nodiscard]] std::string percent_decode(std::string_view text);
+
 }  // namespace txt2pdf

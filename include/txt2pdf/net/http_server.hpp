@@ -46,8 +46,6 @@ struct HttpServerOptions {
 // Pure: parses "METHOD TARGET HTTP/1.x\r\nName: value\r\n...\r\n\r\n" (the head without the body).
 // nullopt when malformed. Header names are lower-cased, values trimmed.
 [[nodiscard]] std::optional<ServerRequest> parse_request_head(std::string_view head);
-// Pure: %XX decoding ('+' is kept: this is for paths); invalid escapes are kept as they are.
-[[nodiscard]] std::string percent_decode(std::string_view text);
 // Pure: application/x-www-form-urlencoded (or a query string) into name/value pairs, '+' = space.
 [[nodiscard]] std::vector<std::pair<std::string, std::string>> parse_form(std::string_view text);
 // Pure: the whole reply (status line, Content-Type, Content-Length, Connection: close, no-store,

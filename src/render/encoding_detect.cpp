@@ -7,6 +7,7 @@
 #include <cctype>
 #include <cerrno>
 #include <memory>
+#include <optional>
 
 #include "txt2pdf/core/strings.hpp"
 #include "txt2pdf/render/iconv_decoder.hpp"
@@ -129,27 +130,55 @@ bool is_latin_guess(const std::string& charset) {
   return charset == "ISO-8859-1" || charset == "WINDOWS-1252" || charset == "ISO-8859-15";
 }
 
+// No guess from uchardet: CP737 (which it has no model for), CP437, or windows-1252.
+EncodingChoice refine_no_guess(std::string_view head, const std::string& said, const CharsetGuesser& guess) {
+  EncodingChoice choice;
+  // uchardet has no model for CP737 (DOS Greek): re-encode as ISO-8859-7 and ask again.
+  const auto greek = upper(guess(recode(head, "CP737", "ISO-8859-7")));
+  if (greek == "ISO-8859-7" || greek == "WINDOWS-1253") {
+    choice = legacy("CP737", "heuristic", said + "; as CP737 the text reads as Greek to uchardet");
+  } else if (looks_like_cp437(head)) {
+    choice = legacy("CP437", "heuristic", said + "; accented letters at CP437's places");
+    choice.low_confidence = true;
+  } else {
+    choice = windows_1252("windows-1252", "fallback", said + "; windows-1252 assumed");
+    choice.low_confidence = true;
+  }
+  return choice;
+}
+
+// The encoding to decode uchardet's guess `charset` (upper case) as: its Windows or UHC/GB18030
+// superset, KOI8-U, the guess itself, or nothing (iconv cannot decode it).
+std::optional<EncodingChoice> superset_choice(const std::string& charset, const ByteCounts& counts,
+                                              const std::string& said) {
+  const bool c1 = counts.range(0x80, 0x9F) > 0;
+  if (const char* windows = windows_superset(charset); windows != nullptr && (c1 || charset == "ISO-8859-1")) {
+    const std::string detail = c1 ? said + "; bytes 0x80-0x9F are " + windows + " characters" : said;
+    return std::string(windows) == "WINDOWS-1252" ? windows_1252(c1 ? "windows-1252" : "iso-8859-1", "uchardet", detail)
+                                                  : legacy(windows, "uchardet", detail);
+  }
+  if (charset == "KOI8-R" && counts.of[0xA4] + counts.of[0xA6] + counts.of[0xA7] + counts.of[0xAD] + counts.of[0xB4] +
+                                     counts.of[0xB6] + counts.of[0xB7] + counts.of[0xBD] >
+                                 0) {
+    // KOI8-U is KOI8-R with Ukrainian letters in place of eight box-drawing characters.
+    return legacy("KOI8-U", "uchardet", said + "; Ukrainian letters present: KOI8-U");
+  }
+  if (charset == "EUC-KR") return legacy("UHC", "uchardet", said + "; decoded as UHC (CP949), its superset");
+  if (charset == "GB2312") {
+    // GB18030 is a superset; it reads A1AA as U+2014 (em dash) where glibc's GB2312 has U+2015, as
+    // WHATWG's encoding standard does (its "gb2312" label is GBK).
+    return legacy("GB18030", "uchardet", said + "; decoded as GB18030, its superset");
+  }
+  if (iconv_supports(charset)) return legacy(charset, "uchardet", said);
+  return std::nullopt;
+}
+
 // uchardet's guess, corrected where it is known to be off, and how confident to be.
 EncodingChoice refine(std::string_view head, const std::string& guessed, const CharsetGuesser& guess) {
   const auto counts = count_bytes(head);
   const std::string said = "uchardet said " + (guessed.empty() ? std::string("nothing") : guessed);
-  EncodingChoice choice;
-  if (guessed.empty()) {
-    // uchardet has no model for CP737 (DOS Greek): re-encode as ISO-8859-7 and ask again.
-    const auto greek = upper(guess(recode(head, "CP737", "ISO-8859-7")));
-    if (greek == "ISO-8859-7" || greek == "WINDOWS-1253") {
-      choice = legacy("CP737", "heuristic", said + "; as CP737 the text reads as Greek to uchardet");
-    } else if (looks_like_cp437(head)) {
-      choice = legacy("CP437", "heuristic", said + "; accented letters at CP437's places");
-      choice.low_confidence = true;
-    } else {
-      choice = windows_1252("windows-1252", "fallback", said + "; windows-1252 assumed");
-      choice.low_confidence = true;
-    }
-    return choice;
-  }
+  if (guessed.empty()) return refine_no_guess(head, said, guess);
   const std::string charset = upper(guessed);
-  const bool c1 = counts.range(0x80, 0x9F) > 0;
   if (charset == "UTF-8" || charset == "ASCII") {
     // Invalid UTF-8 (sniff_encoding said so) that uchardet still takes for UTF-8.
     EncodingChoice utf8;
@@ -159,34 +188,19 @@ EncodingChoice refine(std::string_view head, const std::string& guessed, const C
     utf8.low_confidence = true;
     return utf8;
   }
+  EncodingChoice choice;
   if (is_latin_guess(charset) && looks_like_cp437(head)) {
     choice = legacy("CP437", "heuristic", said + "; accented letters at CP437's places");
     choice.low_confidence = true;
     return choice;
   }
-  if (const char* windows = windows_superset(charset); windows != nullptr && (c1 || charset == "ISO-8859-1")) {
-    const std::string detail = c1 ? said + "; bytes 0x80-0x9F are " + windows + " characters" : said;
-    choice = std::string(windows) == "WINDOWS-1252"
-                 ? windows_1252(c1 ? "windows-1252" : "iso-8859-1", "uchardet", detail)
-                 : legacy(windows, "uchardet", detail);
-  } else if (charset == "KOI8-R" && counts.of[0xA4] + counts.of[0xA6] + counts.of[0xA7] + counts.of[0xAD] +
-                                            counts.of[0xB4] + counts.of[0xB6] + counts.of[0xB7] + counts.of[0xBD] >
-                                        0) {
-    // KOI8-U is KOI8-R with Ukrainian letters in place of eight box-drawing characters.
-    choice = legacy("KOI8-U", "uchardet", said + "; Ukrainian letters present: KOI8-U");
-  } else if (charset == "EUC-KR") {
-    choice = legacy("UHC", "uchardet", said + "; decoded as UHC (CP949), its superset");
-  } else if (charset == "GB2312") {
-    // GB18030 is a superset; it reads A1AA as U+2014 (em dash) where glibc's GB2312 has U+2015, as
-    // WHATWG's encoding standard does (its "gb2312" label is GBK).
-    choice = legacy("GB18030", "uchardet", said + "; decoded as GB18030, its superset");
-  } else if (iconv_supports(charset)) {
-    choice = legacy(charset, "uchardet", said);
-  } else {
+  auto superset = superset_choice(charset, counts, said);
+  if (!superset) {
     choice = windows_1252("windows-1252", "fallback", said + ", which iconv cannot decode; windows-1252 assumed");
     choice.low_confidence = true;
     return choice;
   }
+  choice = std::move(*superset);
   const bool single_byte = charset.rfind("ISO-8859", 0) == 0 || charset.rfind("WINDOWS-", 0) == 0 ||
                            charset.rfind("KOI8", 0) == 0 || charset.rfind("IBM", 0) == 0 ||
                            charset.rfind("MAC", 0) == 0;

@@ -126,6 +126,38 @@ void save(PdfDocument& pdf, const std::string& output_path, const std::string& t
   temp.release();
 }
 
+// The document information: the options' title, subject and keywords, and how it was decoded.
+void set_document_info(PdfDocument& pdf, const RenderOptions& options, const RenderStats& stats) {
+  PdfInfo info;
+  info.title = options.title.empty() ? options.header_text : options.title;
+  info.subject = options.subject;
+  info.keywords = options.keywords;
+  info.producer = "txt2pdf " TXT2PDF_VERSION " (libharu)";
+  info.creation_date = options.creation_date;
+  info.missing_glyphs = std::to_string(stats.missing_glyphs);
+  info.encoding = stats.encoding;
+  info.encoding_method = stats.encoding_method + (stats.encoding_low_confidence ? " (low confidence)" : "");
+  pdf.set_info(info);
+}
+
+// What the finished document holds.
+void record_totals(const PdfDocument& pdf, const Layout& layout, const TextDecoder& decoder, const FontChain& fonts,
+                   RenderStats& stats) {
+  stats.pages = pdf.page_count();
+  stats.lines = layout.source_lines();
+  stats.rows = layout.rows();
+  stats.replaced_invalid = decoder.replaced();
+  stats.missing_glyphs = fonts.missing();
+  stats.fonts = fonts.font_names();
+}
+
+void record_encoding(const EncodingChoice& chosen, RenderStats& stats) {
+  stats.encoding = chosen.name;
+  stats.encoding_method = chosen.method;
+  stats.encoding_detail = chosen.detail;
+  stats.encoding_low_confidence = chosen.low_confidence;
+}
+
 }  // namespace
 
 RenderStats render_pdf(int input_fd, const std::string& output_path, const RenderOptions& requested,
@@ -140,10 +172,7 @@ RenderStats render_pdf(int input_fd, const std::string& output_path, const Rende
   const std::string_view bytes(buffer.get(), read_some(input_fd, buffer.get(), kSniffBytes));
   stats.input_bytes = bytes.size();
   const auto chosen = choose_encoding(bytes, requested.encoding);
-  stats.encoding = chosen.name;
-  stats.encoding_method = chosen.method;
-  stats.encoding_detail = chosen.detail;
-  stats.encoding_low_confidence = chosen.low_confidence;
+  record_encoding(chosen, stats);
   TextDecoder decoder(chosen.encoding, chosen.charset);
   std::u32string decoded;
   bool last = bytes.size() < kSniffBytes;
@@ -186,23 +215,9 @@ RenderStats render_pdf(int input_fd, const std::string& output_path, const Rende
   writer.finish();
   stats.escapes = filter.saw_escapes();
 
-  stats.pages = pdf.page_count();
-  stats.lines = layout.source_lines();
-  stats.rows = layout.rows();
-  stats.replaced_invalid = decoder.replaced();
-  stats.missing_glyphs = fonts.missing();
-  stats.fonts = fonts.font_names();
+  record_totals(pdf, layout, decoder, fonts, stats);
 
-  PdfInfo info;
-  info.title = options.title.empty() ? options.header_text : options.title;
-  info.subject = options.subject;
-  info.keywords = options.keywords;
-  info.producer = "txt2pdf " TXT2PDF_VERSION " (libharu)";
-  info.creation_date = options.creation_date;
-  info.missing_glyphs = std::to_string(stats.missing_glyphs);
-  info.encoding = stats.encoding;
-  info.encoding_method = stats.encoding_method + (stats.encoding_low_confidence ? " (low confidence)" : "");
-  pdf.set_info(info);
+  set_document_info(pdf, options, stats);
   save(pdf, output_path, temp_dir, stats);
   return stats;
 }

@@ -89,22 +89,45 @@ void set_margins(RenderOptions& o, std::string_view value, OptionSource source) 
   o.margin_top = parts[0], o.margin_right = parts[1], o.margin_bottom = parts[2], o.margin_left = parts[3];
 }
 
+void set_paper(RenderOptions& o, std::string_view v, OptionSource s) {
+  const auto p = to_lower(v);
+  if (p == "a4")
+    o.paper = Paper::kA4;
+  else if (p == "letter")
+    o.paper = Paper::kLetter;
+  else if (p == "legal")
+    o.paper = Paper::kLegal;
+  else if (p == "a3")
+    o.paper = Paper::kA3;
+  else
+    fail("paper", v, s, "A4, Letter, Legal or A3");
+}
+
+void set_fit(RenderOptions& o, std::string_view v, OptionSource s) {
+  const auto f = to_lower(v);
+  if (f == "auto")
+    o.fit = Fit::kAuto;
+  else if (f == "none")
+    o.fit = Fit::kNone;
+  else
+    fail("fit", v, s, "auto or none");
+}
+
+void set_ansi(RenderOptions& o, std::string_view v, OptionSource s) {
+  const auto a = to_lower(v);
+  if (a == "render")
+    o.ansi = AnsiMode::kRender;
+  else if (a == "strip")
+    o.ansi = AnsiMode::kStrip;
+  else if (a == "show")
+    o.ansi = AnsiMode::kShow;
+  else
+    fail("ansi", v, s, "render, strip or show");
+}
+
 const std::vector<OptionEntry>& entries() {
   static const std::vector<OptionEntry> kEntries{
-      {{"paper", "A4, Letter, Legal, A3", "paper size (environment: also PAPER)"},
-       [](RenderOptions& o, std::string_view v, OptionSource s) {
-         const auto p = to_lower(v);
-         if (p == "a4")
-           o.paper = Paper::kA4;
-         else if (p == "letter")
-           o.paper = Paper::kLetter;
-         else if (p == "legal")
-           o.paper = Paper::kLegal;
-         else if (p == "a3")
-           o.paper = Paper::kA3;
-         else
-           fail("paper", v, s, "A4, Letter, Legal or A3");
-       }},
+      {{"paper", "A4, Letter, Legal, A3", "paper size (environment: also PAPER)"}, set_paper},
       {{"landscape", "true/false", "landscape orientation"},
        [](RenderOptions& o, std::string_view v, OptionSource s) {
          o.landscape = parse_bool("landscape", v, s);
@@ -137,28 +160,8 @@ const std::vector<OptionEntry>& entries() {
        text(&RenderOptions::header_text)},
       {{"subject", "text", "PDF subject"}, text(&RenderOptions::subject)},
       {{"keywords", "text", "PDF keywords"}, text(&RenderOptions::keywords)},
-      {{"fit", "auto, none", "auto: font size and orientation fit the longest line (none: the fixed grid)"},
-       [](RenderOptions& o, std::string_view v, OptionSource s) {
-         const auto f = to_lower(v);
-         if (f == "auto")
-           o.fit = Fit::kAuto;
-         else if (f == "none")
-           o.fit = Fit::kNone;
-         else
-           fail("fit", v, s, "auto or none");
-       }},
-      {{"ansi", "render, strip, show", "ANSI escapes: draw colours and bold, drop them, or show them"},
-       [](RenderOptions& o, std::string_view v, OptionSource s) {
-         const auto a = to_lower(v);
-         if (a == "render")
-           o.ansi = AnsiMode::kRender;
-         else if (a == "strip")
-           o.ansi = AnsiMode::kStrip;
-         else if (a == "show")
-           o.ansi = AnsiMode::kShow;
-         else
-           fail("ansi", v, s, "render, strip or show");
-       }},
+      {{"fit", "auto, none", "auto: font size and orientation fit the longest line (none: the fixed grid)"}, set_fit},
+      {{"ansi", "render, strip, show", "ANSI escapes: draw colours and bold, drop them, or show them"}, set_ansi},
       {{"encoding", "auto or a character set", "input encoding: auto detects it; else e.g. Shift_JIS, cp1251"},
        [](RenderOptions& o, std::string_view v, OptionSource s) {
          if (!is_known_encoding(std::string(v))) fail("encoding", v, s, "auto or a character set iconv knows");

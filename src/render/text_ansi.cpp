@@ -32,6 +32,8 @@ constexpr std::array<std::uint32_t, 16> kAnsi16{{
 }};
 
 bool is_special(char32_t cp) {
+  // One compare for the printable characters that are nearly all of a plain file.
+  if (cp >= U' ') return cp == kCsi8;
   return cp == kEscape || cp == kBackspace || cp == U'\r' || cp == kCsi8 || cp == kBell || cp == U'\t';
 }
 

@@ -496,6 +496,7 @@ class IamPolicies(unittest.TestCase):
         code = "\n".join(path.read_text() for path in sorted((ROOT / "src").glob("dispatch/*.cpp"))
                           if not path.name.startswith("console")) + source("bin/dispatcher_main.cpp")
         expected = sqs_actions() | ecs_actions() | batch_actions() | s3_actions(code) | {"iam:PassRole"}
+        expected |= {"batch:TagResource", "ecs:TagResource"}  # tag-on-create of SubmitJob / RunTask
         self.assertIn("s3:GetObject", expected, "the dispatcher HEADs objects through S3Client")
         self.assertEqual(policy_actions(self.resources["DispatcherRole"], use_kms=False), expected)
 
@@ -507,6 +508,27 @@ class IamPolicies(unittest.TestCase):
                 self.assertEqual({r.value[0] for r in statement["Resource"]}, passed)
                 self.assertEqual(statement["Condition"]["StringEquals"]["iam:PassedToService"],
                                  "ecs-tasks.amazonaws.com")
+
+    def test_terminate_and_stop_only_what_the_dispatcher_tagged(self):
+        header = (ROOT / "include/txt2pdf/aws/job_tags.hpp").read_text()
+        key = re.search(r'kManagedByTagKey = "([^"]+)"', header).group(1)
+        value = re.search(r'kManagedByTagValue = "([^"]+)"', header).group(1)
+        conditions = {}
+        for statement in statements(self.resources["DispatcherRole"]):
+            if isinstance(statement, Intrinsic):
+                continue
+            for action in as_list(statement["Action"]):
+                conditions.setdefault(action, []).append(statement.get("Condition", {}))
+        for action, tag_key in (("batch:TerminateJob", "aws:ResourceTag/"), ("ecs:StopTask", "ecs:ResourceTag/")):
+            self.assertTrue(conditions.get(action), action)
+            for condition in conditions[action]:  # every statement granting it, not just one
+                self.assertEqual(condition.get("StringEquals", {}).get(tag_key + key), value, action)
+        for action in ("batch:TagResource", "ecs:TagResource"):
+            for condition in conditions[action]:
+                self.assertEqual(condition["StringEquals"]["aws:RequestTag/" + key], value, action)
+                self.assertEqual(condition["ForAllValues:StringEquals"]["aws:TagKeys"], [key], action)
+        self.assertEqual([c["StringEquals"]["ecs:CreateAction"] for c in conditions["ecs:TagResource"]],
+                         ["RunTask"])
 
     def test_wildcard_resources_only_where_iam_has_no_resource_level(self):
         allowed_star = {"batch:DescribeJobs", "ecr:GetAuthorizationToken"}

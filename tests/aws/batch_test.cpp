@@ -54,7 +54,7 @@ TEST(BatchSubmitJob, BodyEqualsValidatedParamsOfBothBotocoreVersions) {
   }
 }
 
-TEST(BatchSubmitJob, MinimalBodyLeavesOptionalMembersOut) {
+TEST(BatchSubmitJob, MinimalBodyLeavesOptionalMembersOutButTheTag) {
   batch::SubmitJobInput input;
   input.job_name = "n";
   input.job_queue = "q";
@@ -68,8 +68,23 @@ TEST(BatchSubmitJob, MinimalBodyLeavesOptionalMembersOut) {
                             {{{"name", "SOURCE_BUCKET"}, {"value", "b"}},
                              {{"name", "OBJECT_KEY"}, {"value", "k"}},
                              {{"name", "DEST_BUCKET"}, {"value", "o"}},
-                             {{"name", "DEST_KEY"}, {"value", "k.pdf"}}}}}}};
+                             {{"name", "DEST_KEY"}, {"value", "k.pdf"}}}}}},
+                         {"propagateTags", true},
+                         {"tags", {{"txt2pdf:managed-by", "txt2pdf-dispatcher"}}}};
   EXPECT_EQ(batch::submit_job_body(input), expected);
+}
+
+// Without the tag the deploy/ policies' TerminateJob (aws:ResourceTag/txt2pdf:managed-by) is
+// denied; propagateTags puts it on the job's ECS task as well.
+TEST(BatchSubmitJob, RequestBodyCarriesTheManagedByTagAndPropagatesIt) {
+  batch::SubmitJobInput input;
+  input.job_name = "n";
+  input.job_queue = "q";
+  input.job_definition = "d";
+  const auto request = batch::submit_job_request("https://batch.us-east-1.amazonaws.com", input);
+  const json body = json::parse(request.body);
+  EXPECT_EQ(body.at("tags"), (json{{kManagedByTagKey, kManagedByTagValue}}));
+  EXPECT_EQ(body.at("propagateTags"), true);
 }
 
 TEST(BatchSubmitJob, TrailingSlashOfEndpointIsNotDoubled) {

@@ -54,7 +54,7 @@ TEST(EcsRunTask, RequestMatchesValidatedParamsAndHeadersOfBothBotocoreVersions) 
   }
 }
 
-TEST(EcsRunTask, PublicIpDefaultClusterAndNoTags) {
+TEST(EcsRunTask, PublicIpDefaultClusterAndTheManagedByTag) {
   ecs::RunTaskInput input;
   input.task_definition = "td";
   input.subnets = {"s1", "s2"};
@@ -63,7 +63,8 @@ TEST(EcsRunTask, PublicIpDefaultClusterAndNoTags) {
   input.environment = {{"DEST_KEY", "a.pdf"}};
   const json body = ecs::run_task_body(input);
   EXPECT_FALSE(body.contains("cluster"));
-  EXPECT_FALSE(body.contains("tags"));
+  // Without it the deploy/ policies' StopTask (ecs:ResourceTag/txt2pdf:managed-by) is denied.
+  EXPECT_EQ(body.at("tags"), json::parse(R"([{"key":"txt2pdf:managed-by","value":"txt2pdf-dispatcher"}])"));
   EXPECT_FALSE(body.contains("platformVersion"));
   EXPECT_EQ(body.at("count"), 1);
   EXPECT_EQ(body.at("launchType"), "FARGATE");
@@ -72,6 +73,17 @@ TEST(EcsRunTask, PublicIpDefaultClusterAndNoTags) {
             (json{{"awsvpcConfiguration", {{"subnets", {"s1", "s2"}}, {"assignPublicIp", "ENABLED"}}}}));
   EXPECT_EQ(body.at("overrides").at("containerOverrides"),
             json::parse(R"([{"name":"txt2pdf-job","environment":[{"name":"DEST_KEY","value":"a.pdf"}]}])"));
+}
+
+TEST(EcsRunTask, RequestBodyCarriesTheManagedByTag) {
+  ecs::RunTaskInput input;
+  input.task_definition = "td";
+  input.subnets = {"s1"};
+  const auto request = ecs::run_task_request("https://ecs.us-east-1.amazonaws.com", input);
+  const json tags = json::parse(request.body).at("tags");
+  ASSERT_EQ(tags.size(), 1u);
+  EXPECT_EQ(tags[0].at("key"), kManagedByTagKey);
+  EXPECT_EQ(tags[0].at("value"), kManagedByTagValue);
 }
 
 TEST(EcsRunTask, DescribeAndStopBodies) {

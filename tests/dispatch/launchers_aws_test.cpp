@@ -145,7 +145,8 @@ TEST(AwsLauncherInputs, BatchSubmitCarriesTheJobVariables) {
     "jobName": "txt2pdf-invoices_2024_inv_0001_a_txt", "jobQueue": "txt2pdf-fargate", "jobDefinition": "txt2pdf-job:3",
     "containerOverrides": {"environment": [
       {"name": "SOURCE_BUCKET", "value": "txt2pdf-in"}, {"name": "OBJECT_KEY", "value": "invoices/2024/inv 0001+a.txt"},
-      {"name": "DEST_BUCKET", "value": "txt2pdf-out"}, {"name": "DEST_KEY", "value": "out/inv 0001+a.pdf"}]}})");
+      {"name": "DEST_BUCKET", "value": "txt2pdf-out"}, {"name": "DEST_KEY", "value": "out/inv 0001+a.pdf"}]},
+    "propagateTags": true, "tags": {"txt2pdf:managed-by": "txt2pdf-dispatcher"}})");
   EXPECT_EQ(body, expected);
 }
 
@@ -158,7 +159,7 @@ TEST(AwsLauncherInputs, EcsRunTaskCarriesTheJobVariables) {
     "overrides": {"containerOverrides": [{"name": "txt2pdf-job", "environment": [
       {"name": "SOURCE_BUCKET", "value": "txt2pdf-in"}, {"name": "OBJECT_KEY", "value": "invoices/2024/inv 0001+a.txt"},
       {"name": "DEST_BUCKET", "value": "txt2pdf-out"}]}]},
-    "startedBy": "txt2pdf-dispatcher"})");
+    "startedBy": "txt2pdf-dispatcher", "tags": [{"key": "txt2pdf:managed-by", "value": "txt2pdf-dispatcher"}]})");
   EXPECT_EQ(body, expected);
   auto settings = ecs_settings();
   settings.container_name = "main";

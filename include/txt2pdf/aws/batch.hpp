@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "txt2pdf/aws/job_tags.hpp"
 #include "txt2pdf/core/error.hpp"
 #include "txt2pdf/net/http.hpp"
 
@@ -31,8 +32,10 @@ struct SubmitJobInput {
   int retry_attempts = 0;            // retryStrategy.attempts (1..10)
   NameValues evaluate_on_exit;       // retryStrategy.evaluateOnExit {onExitCode, action}
   int attempt_duration_seconds = 0;  // timeout.attemptDurationSeconds
-  bool propagate_tags = false;
-  std::map<std::string, std::string> tags;
+  // Tags of the job, copied to its ECS task (propagateTags). The managed-by tag is what lets the
+  // deploy/ policies' TerminateJob through: a caller that replaces `tags` must keep it.
+  bool propagate_tags = true;
+  std::map<std::string, std::string> tags = {{kManagedByTagKey, kManagedByTagValue}};
 };
 
 // Batch job names: up to 128 letters, digits, hyphens and underscores, starting with a letter or

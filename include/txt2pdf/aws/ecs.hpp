@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "txt2pdf/aws/job_tags.hpp"
 #include "txt2pdf/core/error.hpp"
 #include "txt2pdf/net/http.hpp"
 
@@ -30,7 +31,9 @@ struct RunTaskInput {
   std::string container_name;  // the container whose environment is overridden
   NameValues environment;      // in this order
   std::string started_by = "txt2pdf-dispatcher";
-  NameValues tags;  // {key, value}
+  // {key, value}. The managed-by tag is what lets the deploy/ policies' StopTask through: a
+  // caller that replaces `tags` must keep it.
+  NameValues tags = {{kManagedByTagKey, kManagedByTagValue}};
 };
 
 [[nodiscard]] nlohmann::json run_task_body(const RunTaskInput& input);

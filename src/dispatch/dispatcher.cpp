@@ -1,69 +1,26 @@
 #include "txt2pdf/dispatch/dispatcher.hpp"
 
 #include <algorithm>
+#include <functional>
 
+#include "dispatcher_internal.hpp"
 #include "txt2pdf/core/exit_codes.hpp"
 #include "txt2pdf/core/strings.hpp"
-#include "txt2pdf/core/text_safety.hpp"
 
 namespace txt2pdf {
 namespace {
 
+using dispatcher_detail::as_error;
+using dispatcher_detail::object_id;
 using std::chrono::seconds;
-using Time = std::chrono::system_clock::time_point;
 
 constexpr std::chrono::milliseconds kTick{50};
 // While jobs run, the loop looks at them more often: a worker-pool conversion takes milliseconds
 // and its slot should not wait a whole tick for the next object.
 constexpr std::chrono::milliseconds kBusyTick{5};
 constexpr seconds kStopGrace{4};  // after SIGTERM to jobs, within ECS's 30 s stopTimeout
-constexpr int kMaxSettleAttempts = 5;
-
-std::string object_id(const std::string& bucket, const std::string& key) { return bucket + '\n' + key; }
-
-// The error_kind attribute and log field: the kind's name, "unknown" for an exit code outside the table.
-const char* kind_name(const std::optional<ErrorKind>& kind) { return kind ? to_string(*kind) : "unknown"; }
-
-// Attribute values are for people reading the DLQ: any bytes (a key decoded from an event) are
-// escaped into the characters SQS accepts, then cut at 1,024 bytes on a character boundary.
-sqs::MessageAttribute text_attribute(const std::string& raw) {
-  auto value = truncate_utf8(escape_invalid_utf8(raw, true), 1024);
-  if (value.empty()) value = "-";  // SQS refuses empty attribute values
-  return {"String", std::move(value)};
-}
-
-// Anything thrown while handling one message that is not an Error (a library's exception, a bug)
-// becomes one, so that it is handled with that message instead of ending the dispatcher.
-Error as_error(const std::exception& exception) {
-  return Error(ErrorKind::kInternal, std::string("unexpected exception: ") + exception.what());
-}
 
 }  // namespace
-
-struct Dispatcher::Task {
-  ObjectEvent object;
-  JobSpec spec;
-  std::string launcher;
-  std::unique_ptr<RunningJob> job;
-  Time started{};
-  Outcome outcome = Outcome::kPending;
-  int exit_code = 0;
-  std::string detail;
-  std::optional<ErrorKind> error_kind;  // of a failure; nullopt for success or an exit code outside the table
-  bool twin = false;                    // waits for another task converting the same object
-  bool interrupted = false;             // not run to the end because of a stop: return the message at once
-  Time stop_sent{};                     // when JOB_TIMEOUT_SECONDS ran out and request_stop() was sent
-};
-
-struct Dispatcher::InFlight {
-  sqs::Message message;
-  std::vector<Task> tasks;
-  std::string format;
-  std::string malformed;  // why the body could not be parsed; empty when it could
-  Time next_heartbeat{};
-  int settle_attempts = 0;
-  bool dead_lettered = false;  // sent to the DLQ; only the delete is left
-};
 
 Dispatcher::Dispatcher(DispatcherConfig config, DispatcherDeps deps)
     : config_(std::move(config)), deps_(std::move(deps)), random_(std::random_device{}()) {}
@@ -381,138 +338,6 @@ void Dispatcher::poll_jobs() {
   }
 }
 
-void Dispatcher::dead_letter(InFlight& message, const std::string& reason, int exit_code, const std::string& kind,
-                             const std::string& key) {
-  if (!message.dead_lettered) {
-    deps_.control_queue.send_to_dead_letters(
-        message.message.body, {{"exit_code", {"Number", std::to_string(exit_code)}},
-                               {"error_kind", text_attribute(kind)},
-                               {"object_key", text_attribute(key)},
-                               {"reason", text_attribute(reason)},
-                               {"source_message_id", text_attribute(message.message.message_id)},
-                               {"receive_count", {"Number", std::to_string(message.message.receive_count())}}});
-    message.dead_lettered = true;
-    deps_.metrics.dlq_sent();
-    if (deps_.observer != nullptr) deps_.observer->dead_lettered(key, reason);
-    auto log_fields = fields(message);
-    log_fields.update({{"exit_code", exit_code}, {"error_kind", kind}, {"key", key}, {"reason", reason}});
-    deps_.log.warn("message sent to the dead-letter queue", log_fields);
-  }
-  deps_.control_queue.delete_message(message.message.receipt_handle);
-  deps_.metrics.message_deleted();
-}
-
-void Dispatcher::retry_later(InFlight& message, seconds delay, const std::string& reason) {
-  deps_.control_queue.change_visibility(message.message.receipt_handle, delay);
-  deps_.metrics.message_retried();
-  auto log_fields = fields(message);
-  log_fields["visible_in_s"] = delay.count();
-  log_fields["reason"] = reason;
-  deps_.log.warn("message returned for a retry", log_fields);
-}
-
-// Acts on a message whose tasks are all settled. Returns true when it is done with.
-bool Dispatcher::settle(InFlight& message) {
-  const bool leave_to_redrive = !deps_.control_queue.has_dead_letters();
-  const auto delay = retry_delay(config_.retry_base_delay, message.message.receive_count());
-  if (!message.malformed.empty()) {
-    if (leave_to_redrive) {
-      retry_later(message, delay, "malformed message, no DLQ_URL: left to the redrive policy");
-    } else {
-      dead_letter(message, message.malformed, kExitBadInput, "malformed-message", "");
-    }
-    return true;
-  }
-  std::vector<Outcome> outcomes;
-  const Task* failed = nullptr;
-  bool interrupted = false;
-  for (const auto& task : message.tasks) {
-    outcomes.push_back(task.outcome);
-    interrupted = interrupted || task.interrupted;
-    if (task.outcome == Outcome::kTransient || (task.outcome == Outcome::kPermanent && failed == nullptr))
-      failed = &task;
-  }
-  switch (verdict_for(outcomes)) {
-    case Verdict::kDelete:
-      deps_.control_queue.delete_message(message.message.receipt_handle);
-      deps_.metrics.message_deleted();
-      deps_.log.info("message done", fields(message));
-      return true;
-    case Verdict::kRetry:
-      if (!interrupted && !leave_to_redrive && config_.max_receive_count > 0 &&
-          message.message.receive_count() >= config_.max_receive_count && failed != nullptr) {
-        // The redrive policy would move it to its DLQ on the next receive, without a word: say why.
-        dead_letter(message,
-                    "still failing after " + std::to_string(message.message.receive_count()) +
-                        " receives (the queue's maxReceiveCount): " +
-                        (failed->detail.empty() ? "job exited " + std::to_string(failed->exit_code) : failed->detail),
-                    failed->exit_code, failed->error_kind ? kind_name(failed->error_kind) : "transient",
-                    failed->spec.object_key);
-        return true;
-      }
-      retry_later(message, interrupted ? seconds(0) : delay, failed != nullptr ? failed->detail : "interrupted");
-      return true;
-    case Verdict::kDeadLetter:
-      if (leave_to_redrive) {
-        retry_later(message, delay, "permanent failure, no DLQ_URL: left to the redrive policy");
-      } else {
-        dead_letter(
-            message,
-            failed->detail.empty() ? std::string("job exited ") + std::to_string(failed->exit_code) : failed->detail,
-            failed->exit_code, kind_name(failed->error_kind), failed->spec.object_key);
-      }
-      return true;
-  }
-  return true;
-}
-
-void Dispatcher::settle_messages() {
-  for (auto it = in_flight_.begin(); it != in_flight_.end();) {
-    auto& message = **it;
-    const bool pending = std::any_of(message.tasks.begin(), message.tasks.end(),
-                                     [](const Task& task) { return task.outcome == Outcome::kPending; });
-    if (pending) {
-      ++it;
-      continue;
-    }
-    bool done = false;
-    try {
-      done = settle(message);
-      deps_.metrics.sqs_call(true, deps_.clock.now());
-    } catch (const std::exception& exception) {
-      const auto* known = dynamic_cast<const Error*>(&exception);
-      const Error error = known != nullptr ? *known : as_error(exception);
-      deps_.metrics.sqs_call(false, deps_.clock.now());
-      auto log_fields = fields(message);
-      log_fields.update(error_fields(error));
-      // A receipt that is no longer valid means SQS already gave the message to someone else (or it
-      // expired): nothing more to do here. Otherwise try again next tick, then let visibility lapse.
-      done = sqs::is_stale_receipt(error) || ++message.settle_attempts >= kMaxSettleAttempts;
-      deps_.log.error(done ? "giving up on the message; it will reappear" : "message action failed; will retry",
-                      log_fields);
-    }
-    it = done ? in_flight_.erase(it) : std::next(it);
-  }
-}
-
-void Dispatcher::heartbeat() {
-  const auto now = deps_.clock.now();
-  for (auto& message : in_flight_) {
-    if (now < message->next_heartbeat) continue;
-    message->next_heartbeat = now + config_.visibility_timeout / 3;
-    try {
-      deps_.control_queue.change_visibility(message->message.receipt_handle, config_.visibility_timeout);
-      deps_.metrics.sqs_call(true, now);
-    } catch (const std::exception& exception) {
-      deps_.metrics.sqs_call(false, now);
-      const auto* known = dynamic_cast<const Error*>(&exception);
-      auto log_fields = fields(*message);
-      log_fields.update(error_fields(known != nullptr ? *known : as_error(exception)));
-      deps_.log.warn("visibility heartbeat failed", log_fields);
-    }
-  }
-}
-
 int Dispatcher::run() {
   receiver_ = std::thread([this] { receiver_loop(); });
   while (!deps_.stop.stop_requested()) {
@@ -542,22 +367,40 @@ int Dispatcher::drain() {
   if (receiver_.joinable()) receiver_.join();  // its long poll is cancelled by deps_.stop
   // The drain still talks to SQS (and Batch/ECS): through clients that only cut_drain stops.
   accept_messages();  // received but not started: mark as interrupted, returned below
+  interrupt_tasks([](const Task& task) { return !task.job && !task.twin; }, "not started before the stop");
+  if (!wait_for_running_jobs()) return kExitTransient;
+  poll_jobs();
+  // Whatever is still unsettled goes back to the queue now rather than after its visibility timeout.
+  interrupt_tasks([](const Task&) { return true; }, "still running at the end of the drain");
+  settle_messages();
+  deps_.control_queue.flush_all();
+  deps_.log.info("drained", {{"messages_left", in_flight_.size()}});
+  return kExitOk;
+}
+
+// Marks the pending tasks that `which` selects as interrupted transient failures: returned at once.
+void Dispatcher::interrupt_tasks(const std::function<bool(const Task&)>& which, const std::string& detail) {
   for (auto& message : in_flight_) {
     for (auto& task : message->tasks) {
-      if (task.outcome == Outcome::kPending && !task.job && !task.twin) {
-        task.outcome = Outcome::kTransient;
-        task.interrupted = true;
-        task.detail = "not started before the stop";
-        running_objects_.erase(object_id(task.spec.source_bucket, task.spec.object_key));
-      }
+      if (task.outcome != Outcome::kPending || !which(task)) continue;
+      task.outcome = Outcome::kTransient;
+      task.interrupted = true;
+      task.detail = detail;
+      // A job not started holds no object; a running one's object is released by finish_task.
+      if (!task.job && !task.twin) running_objects_.erase(object_id(task.spec.source_bucket, task.spec.object_key));
     }
   }
+}
+
+// The drain's loop: jobs run to their end, or are stopped at DRAIN_TIMEOUT and given kStopGrace.
+// Returns false when a second stop request cuts the drain short.
+bool Dispatcher::wait_for_running_jobs() {
   const auto drain_deadline = deps_.clock.now() + config_.drain_timeout;
   bool stopped_jobs = false;
   while (running_jobs() > 0) {
     if (deps_.cut_drain.stop_requested()) {
       deps_.log.warn("second stop request: exiting at once", {{"running_jobs", running_jobs()}});
-      return kExitTransient;
+      return false;
     }
     const auto now = deps_.clock.now();
     if (!stopped_jobs && now >= drain_deadline) {
@@ -580,21 +423,7 @@ int Dispatcher::drain() {
     deps_.metrics.loop_alive(deps_.clock.now());
     deps_.clock.sleep_for(kTick);
   }
-  poll_jobs();
-  // Whatever is still unsettled goes back to the queue now rather than after its visibility timeout.
-  for (auto& message : in_flight_) {
-    for (auto& task : message->tasks) {
-      if (task.outcome == Outcome::kPending) {
-        task.outcome = Outcome::kTransient;
-        task.interrupted = true;
-        task.detail = "still running at the end of the drain";
-      }
-    }
-  }
-  settle_messages();
-  deps_.control_queue.flush_all();
-  deps_.log.info("drained", {{"messages_left", in_flight_.size()}});
-  return kExitOk;
+  return true;
 }
 
 }  // namespace txt2pdf

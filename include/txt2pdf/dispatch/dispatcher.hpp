@@ -166,6 +166,8 @@ class Dispatcher {
   void retry_later(InFlight& message, std::chrono::seconds delay, const std::string& reason);
   void heartbeat();
   int drain();
+  void interrupt_tasks(const std::function<bool(const Task&)>& which, const std::string& detail);
+  bool wait_for_running_jobs();
   [[nodiscard]] int running_jobs() const;
   [[nodiscard]] int free_slots_locked() const;
   [[nodiscard]] std::string launcher_for(const InFlight& message, Task& task);

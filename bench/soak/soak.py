@@ -1,10 +1,11 @@
 #!/usr/bin/python3
-"""Soak: N files through one txt2pdf-dispatcher (LAUNCHER=local), sampling its RSS (VmRSS) and
+"""Soak: N files through one txt2pdf-dispatcher (LAUNCHER=local or worker), sampling its RSS (VmRSS) and
 open file descriptors (/proc/PID/fd) every --interval seconds. Prints the samples as they come
 and, at the end, the growth between the first sample after --warmup files and the last one, per
 1,000 files. Exit status 1 when not every PDF arrived or the dispatcher died.
 
     soak.py [--files 10000] [--concurrency 4] [--interval 2] [--warmup 200] [--timeout 7200]
+            [--launcher local|worker]
 
 Environment as bench/chaos/chaos.py (bench/soak/run sets it).
 """
@@ -44,6 +45,9 @@ def main():
     parser.add_argument("--interval", type=float, default=2)
     parser.add_argument("--warmup", type=int, default=200)
     parser.add_argument("--timeout", type=float, default=7200)
+    # worker: the dispatcher's worker pool (README "The worker pool"); the sampled RSS and fds are
+    # the dispatcher's own, its workers (replaced every WORKER_MAX_JOBS conversions) not included.
+    parser.add_argument("--launcher", choices=("local", "worker"), default="local")
     args = parser.parse_args()
     tag = f"{int(time.time()) % 100000:05d}{random.randrange(1000):03d}"
     s3 = boto3.client("s3", region_name=REGION, endpoint_url=S3_ENDPOINT,
@@ -69,7 +73,7 @@ def main():
     print(f"soak: {args.files} files uploaded and queued in {time.monotonic() - began:.0f} s", flush=True)
 
     work = tempfile.mkdtemp(prefix="soak-")
-    env = dict(os.environ, QUEUE_URL=queue_url, DEST_BUCKET=dest, LAUNCHER="local", JOB_COMMAND=JOB,
+    env = dict(os.environ, QUEUE_URL=queue_url, DEST_BUCKET=dest, LAUNCHER=args.launcher, JOB_COMMAND=JOB,
                MAX_CONCURRENCY=str(args.concurrency), WAIT_TIME_SECONDS="1", HEALTH_PORT="0",
                HEALTH_ADDRESS="127.0.0.1", VISIBILITY_TIMEOUT_SECONDS="60")
     with open(os.path.join(work, "dispatcher.log"), "wb") as log:

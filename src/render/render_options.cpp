@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <ctime>
 #include <functional>
+#include <utility>
+#include <vector>
 
 #include "txt2pdf/core/env_values.hpp"
 #include "txt2pdf/core/error.hpp"
@@ -89,45 +91,28 @@ void set_margins(RenderOptions& o, std::string_view value, OptionSource source) 
   o.margin_top = parts[0], o.margin_right = parts[1], o.margin_bottom = parts[2], o.margin_left = parts[3];
 }
 
-void set_paper(RenderOptions& o, std::string_view v, OptionSource s) {
-  const auto p = to_lower(v);
-  if (p == "a4")
-    o.paper = Paper::kA4;
-  else if (p == "letter")
-    o.paper = Paper::kLetter;
-  else if (p == "legal")
-    o.paper = Paper::kLegal;
-  else if (p == "a3")
-    o.paper = Paper::kA3;
-  else
-    fail("paper", v, s, "A4, Letter, Legal or A3");
-}
-
-void set_fit(RenderOptions& o, std::string_view v, OptionSource s) {
-  const auto f = to_lower(v);
-  if (f == "auto")
-    o.fit = Fit::kAuto;
-  else if (f == "none")
-    o.fit = Fit::kNone;
-  else
-    fail("fit", v, s, "auto or none");
-}
-
-void set_ansi(RenderOptions& o, std::string_view v, OptionSource s) {
-  const auto a = to_lower(v);
-  if (a == "render")
-    o.ansi = AnsiMode::kRender;
-  else if (a == "strip")
-    o.ansi = AnsiMode::kStrip;
-  else if (a == "show")
-    o.ansi = AnsiMode::kShow;
-  else
-    fail("ansi", v, s, "render, strip or show");
+// A setter for an option that takes one of a few case-insensitive words.
+template <typename Value>
+Setter choice(Value RenderOptions::*member, const char* name, std::vector<std::pair<std::string, Value>> words,
+              const char* expected) {
+  return [member, name, words = std::move(words), expected](RenderOptions& o, std::string_view v, OptionSource s) {
+    const auto word = to_lower(v);
+    for (const auto& [spelling, value] : words) {
+      if (word == spelling) {
+        o.*member = value;
+        return;
+      }
+    }
+    fail(name, v, s, expected);
+  };
 }
 
 const std::vector<OptionEntry>& entries() {
   static const std::vector<OptionEntry> kEntries{
-      {{"paper", "A4, Letter, Legal, A3", "paper size (environment: also PAPER)"}, set_paper},
+      {{"paper", "A4, Letter, Legal, A3", "paper size (environment: also PAPER)"},
+       choice(&RenderOptions::paper, "paper",
+              {{"a4", Paper::kA4}, {"letter", Paper::kLetter}, {"legal", Paper::kLegal}, {"a3", Paper::kA3}},
+              "A4, Letter, Legal or A3")},
       {{"landscape", "true/false", "landscape orientation"},
        [](RenderOptions& o, std::string_view v, OptionSource s) {
          o.landscape = parse_bool("landscape", v, s);
@@ -160,8 +145,12 @@ const std::vector<OptionEntry>& entries() {
        text(&RenderOptions::header_text)},
       {{"subject", "text", "PDF subject"}, text(&RenderOptions::subject)},
       {{"keywords", "text", "PDF keywords"}, text(&RenderOptions::keywords)},
-      {{"fit", "auto, none", "auto: font size and orientation fit the longest line (none: the fixed grid)"}, set_fit},
-      {{"ansi", "render, strip, show", "ANSI escapes: draw colours and bold, drop them, or show them"}, set_ansi},
+      {{"fit", "auto, none", "auto: font size and orientation fit the longest line (none: the fixed grid)"},
+       choice(&RenderOptions::fit, "fit", {{"auto", Fit::kAuto}, {"none", Fit::kNone}}, "auto or none")},
+      {{"ansi", "render, strip, show", "ANSI escapes: draw colours and bold, drop them, or show them"},
+       choice(&RenderOptions::ansi, "ansi",
+              {{"render", AnsiMode::kRender}, {"strip", AnsiMode::kStrip}, {"show", AnsiMode::kShow}},
+              "render, strip or show")},
       {{"encoding", "auto or a character set", "input encoding: auto detects it; else e.g. Shift_JIS, cp1251"},
        [](RenderOptions& o, std::string_view v, OptionSource s) {
          if (!is_known_encoding(std::string(v))) fail("encoding", v, s, "auto or a character set iconv knows");

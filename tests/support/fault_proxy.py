@@ -212,15 +212,10 @@ class Handler(http_forward.ForwardingHandler):
             pass
 
 
-def host_port(text):
-    host, _, port = text.rpartition(":")
-    return host or "127.0.0.1", int(port)
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--listen", required=True, type=host_port)
-    parser.add_argument("--backend", required=True, type=host_port)
+    parser.add_argument("--listen", required=True, type=http_forward.host_port)
+    parser.add_argument("--backend", required=True, type=http_forward.host_port)
     parser.add_argument("--config", help="JSON file with the initial rules")
     args = parser.parse_args()
     server = http_forward.Server(args.listen, Handler, args.backend)

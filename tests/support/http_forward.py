@@ -17,6 +17,12 @@ HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "te", "trailer", "
               "expect", "content-length"}
 
 
+def host_port(text):
+    """argparse type for HOST:PORT or :PORT (127.0.0.1)."""
+    host, _, port = text.rpartition(":")
+    return host or "127.0.0.1", int(port)
+
+
 class Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True

@@ -153,15 +153,10 @@ class Handler(http_forward.ForwardingHandler):
                           + json.dumps(string_to_sign))
 
 
-def host_port(text):
-    host, _, port = text.rpartition(":")
-    return host or "127.0.0.1", int(port)
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--listen", required=True, type=host_port)
-    parser.add_argument("--backend", required=True, type=host_port)
+    parser.add_argument("--listen", required=True, type=http_forward.host_port)
+    parser.add_argument("--backend", required=True, type=http_forward.host_port)
     parser.add_argument("--region", default="us-east-1")
     parser.add_argument("--service", default="sqs")
     parser.add_argument("--window", type=int, default=300, help="seconds X-Amz-Date may be off (default 300)")

@@ -124,9 +124,12 @@ std::chrono::system_clock::time_point parse_iso8601(std::string_view text, std::
   int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, consumed = 0;
   if (std::sscanf(value.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &year, &month, &day, &hour, &minute, &second,
                   &consumed) != 6 ||
-      consumed != 19 || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) {
+      consumed != 19 || month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 23 || minute < 0 ||
+      minute > 59 || second < 0 || second > 60) {
     throw malformed(what, "expiration is not an ISO 8601 time");
   }
+  // system_clock counts nanoseconds in 64 bits (years 1678..2262): a later year would overflow it.
+  if (year < 1970 || year > 2200) throw malformed(what, "expiration year is outside 1970..2200");
   std::string_view rest = std::string_view(value).substr(19);
   if (!rest.empty() && rest.front() == '.') {
     rest.remove_prefix(1);
@@ -135,7 +138,8 @@ std::chrono::system_clock::time_point parse_iso8601(std::string_view text, std::
   long offset_seconds = 0;
   if (rest.size() == 6 && (rest[0] == '+' || rest[0] == '-') && rest[3] == ':') {
     int offset_hours = 0, offset_minutes = 0;
-    if (std::sscanf(std::string(rest.substr(1)).c_str(), "%2d:%2d", &offset_hours, &offset_minutes) != 2) {
+    if (std::sscanf(std::string(rest.substr(1)).c_str(), "%2d:%2d", &offset_hours, &offset_minutes) != 2 ||
+        offset_hours < 0 || offset_hours > 23 || offset_minutes < 0 || offset_minutes > 59) {
       throw malformed(what, "expiration has a malformed UTC offset");
     }
     offset_seconds = (rest[0] == '+' ? 1 : -1) * (offset_hours * 3600L + offset_minutes * 60L);

@@ -152,7 +152,8 @@ TEST(CredentialParsers, Iso8601Forms) {
   EXPECT_EQ(parse_iso8601("2024-01-01T12:00:00Z", "t"), utc(2024, 1, 1, 12, 0, 0));
   EXPECT_EQ(parse_iso8601("2024-01-01T12:00:00.123Z", "t"), utc(2024, 1, 1, 12, 0, 0));
   EXPECT_EQ(parse_iso8601("2024-01-01T14:00:00+02:00", "t"), utc(2024, 1, 1, 12, 0, 0));
-  for (const char* bad : {"", "2024-01-01", "2024-01-01T12:00:00", "2024-13-01T12:00:00Z", "yesterday"}) {
+  for (const char* bad : {"", "2024-01-01", "2024-01-01T12:00:00", "2024-13-01T12:00:00Z", "yesterday",
+                          "4048-01-01T12:00:00.123+02:30", "1969-12-31T23:59:59Z", "2024-01-01T12:00:00+24:00"}) {
     try {
       (void)parse_iso8601(bad, "the thing");
       ADD_FAILURE() << bad;

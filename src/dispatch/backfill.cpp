@@ -68,6 +68,28 @@ std::string format_duration(double seconds) {
   return buffer;
 }
 
+// "s3://BUCKET/PREFIX" (the prefix may be empty) into the options.
+void set_source(const std::string& arg, BackfillOptions& options) {
+  const auto rest = arg.substr(5);
+  const auto slash = rest.find('/');
+  options.bucket = rest.substr(0, slash);
+  if (slash != std::string::npos) options.prefix = rest.substr(slash + 1);
+  if (options.bucket.empty()) usage_error("'" + arg + "' names no bucket");
+}
+
+// The default checkpoint file is named after what the run does, so the same command resumes it.
+void set_checkpoint(BackfillOptions& options, bool no_checkpoint, const std::string& tmpdir) {
+  // A manifest is written whole at the end: there is nothing to resume, only to list again.
+  if (no_checkpoint || options.mode == BackfillMode::kManifest) {
+    options.checkpoint.clear();
+  } else if (options.checkpoint.empty()) {
+    const auto identity = options.bucket + '\n' + options.prefix + '\n' + options.suffix + '\n' +
+                          mode_name(options.mode) + '\n' + target_of(options);
+    options.checkpoint =
+        (tmpdir.empty() ? std::string("/tmp") : tmpdir) + "/txt2pdf-backfill-" + fnv1a_hex(identity) + ".json";
+  }
+}
+
 }  // namespace
 
 BackfillOptions parse_backfill_args(const std::vector<std::string>& args, const std::string& tmpdir) {
@@ -106,11 +128,7 @@ BackfillOptions parse_backfill_args(const std::vector<std::string>& args, const 
     } else if (arg == "--no-checkpoint") {
       no_checkpoint = true;
     } else if (arg.rfind("s3://", 0) == 0 && !have_source) {
-      const auto rest = arg.substr(5);
-      const auto slash = rest.find('/');
-      options.bucket = rest.substr(0, slash);
-      if (slash != std::string::npos) options.prefix = rest.substr(slash + 1);
-      if (options.bucket.empty()) usage_error("'" + arg + "' names no bucket");
+      set_source(arg, options);
       have_source = true;
     } else {
       usage_error("unexpected argument '" + arg + "'");
@@ -120,15 +138,7 @@ BackfillOptions parse_backfill_args(const std::vector<std::string>& args, const 
   if (!have_mode) usage_error("give one of --enqueue QUEUE_URL, --convert and --manifest URI");
   if (options.mode == BackfillMode::kEnqueue && options.queue_url.empty()) usage_error("--enqueue needs a queue URL");
   if (options.mode == BackfillMode::kManifest && options.manifest_uri.empty()) usage_error("--manifest needs a target");
-  // A manifest is written whole at the end: there is nothing to resume, only to list again.
-  if (no_checkpoint || options.mode == BackfillMode::kManifest) {
-    options.checkpoint.clear();
-  } else if (options.checkpoint.empty()) {
-    const auto identity = options.bucket + '\n' + options.prefix + '\n' + options.suffix + '\n' +
-                          mode_name(options.mode) + '\n' + target_of(options);
-    options.checkpoint =
-        (tmpdir.empty() ? std::string("/tmp") : tmpdir) + "/txt2pdf-backfill-" + fnv1a_hex(identity) + ".json";
-  }
+  set_checkpoint(options, no_checkpoint, tmpdir);
   return options;
 }
 

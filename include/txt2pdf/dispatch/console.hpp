@@ -98,6 +98,7 @@ class Console {
   Snapshot snapshot();
   void fill_pages(std::vector<Conversion>& conversions);
   [[nodiscard]] std::string live_html(const Snapshot& snapshot, const std::vector<Conversion>& conversions);
+  [[nodiscard]] std::string conversion_row(const Conversion& conversion);
   [[nodiscard]] std::string page_html(const std::string& notice, bool notice_is_error);
   [[nodiscard]] std::string status_json(const Snapshot& snapshot, const std::vector<Conversion>& conversions);
 
@@ -119,7 +120,7 @@ class Console {
                                                                        std::string source_queue_url,
                                                                        std::string dlq_url);
 
-// Static assets embedded in the binary (console_page.cpp).
+// Static assets: src/dispatch/console/console.{css,js}, embedded at build time (embed_assets.cmake).
 [[nodiscard]] const std::string& console_css();
 [[nodiscard]] const std::string& console_js();
 [[nodiscard]] std::string html_escape(std::string_view text);

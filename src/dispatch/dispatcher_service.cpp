@@ -72,6 +72,27 @@ Launchers make_launchers(const DispatcherConfig& config, const Environment& env,
   return launchers;
 }
 
+// The receive count after which SQS moves a message to the DLQ by itself, without a reason: on that
+// receive the dispatcher dead-letters a failing message itself, with the reason.
+void read_max_receive_count(DispatcherConfig& config, sqs::SqsClient& sqs, const Logger& log) {
+  try {
+    const auto attributes = sqs.queue_attributes(config.queue_url, {"RedrivePolicy"});
+    const auto found = attributes.find("RedrivePolicy");
+    if (found != attributes.end()) config.max_receive_count = redrive_max_receive_count(found->second);
+  } catch (const Error& error) {
+    auto fields = error_fields(error);
+    fields["queue_url"] = config.queue_url;
+    log.warn("cannot read the queue's RedrivePolicy; failures on the last receive go there without a reason", fields);
+  }
+}
+
+std::unique_ptr<HealthServer> make_health_server(const DispatcherConfig& config, const DispatcherMetrics& metrics) {
+  return std::make_unique<HealthServer>(
+      config.health_address, config.health_port, [&metrics, &config](std::string_view method, std::string_view path) {
+        return answer_health_request(method, path, metrics, std::chrono::system_clock::now(), config.health_max_age);
+      });
+}
+
 }  // namespace
 
 int run_dispatcher_service(const Environment& env, const StopToken& stop, const StopToken& cut_drain) {
@@ -113,25 +134,9 @@ int run_dispatcher_service(const Environment& env, const StopToken& stop, const 
   AwsSession launcher_session(env, clock, control_options);
   auto launchers = make_launchers(config, env, *launcher_session.credentials, clock, control_options);
 
-  if (!config.dlq_url.empty()) {
-    try {
-      const auto attributes = control_sqs.queue_attributes(config.queue_url, {"RedrivePolicy"});
-      const auto found = attributes.find("RedrivePolicy");
-      if (found != attributes.end()) config.max_receive_count = redrive_max_receive_count(found->second);
-    } catch (const Error& error) {
-      auto fields = error_fields(error);
-      fields["queue_url"] = config.queue_url;
-      log.warn("cannot read the queue's RedrivePolicy; failures on the last receive go there without a reason", fields);
-    }
-  }
-
+  if (!config.dlq_url.empty()) read_max_receive_count(config, control_sqs, log);
   std::unique_ptr<HealthServer> health;
-  if (config.health_port != 0) {
-    health = std::make_unique<HealthServer>(
-        config.health_address, config.health_port, [&metrics, &config](std::string_view method, std::string_view path) {
-          return answer_health_request(method, path, metrics, std::chrono::system_clock::now(), config.health_max_age);
-        });
-  }
+  if (config.health_port != 0) health = make_health_server(config, metrics);
   std::unique_ptr<ConsoleService> console;
   if (config.console.enabled) console = std::make_unique<ConsoleService>(config, env, clock);
   if (console) log.info("console listening", {{"address", config.console.address}, {"port", console->port()}});

@@ -1,7 +1,6 @@
 #include "txt2pdf/dispatch/launcher_worker.hpp"
 
 #include <poll.h>
-#include <spawn.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -14,6 +13,7 @@
 
 #include "txt2pdf/core/error.hpp"
 #include "txt2pdf/core/exit_codes.hpp"
+#include "txt2pdf/dispatch/child_process.hpp"
 #include "txt2pdf/dispatch/launchers_local.hpp"
 #include "txt2pdf/job/worker.hpp"
 
@@ -21,12 +21,6 @@ namespace txt2pdf {
 namespace {
 
 std::string object_name(const std::string& bucket, const std::string& key) { return bucket + '\n' + key; }
-
-std::string describe_status(int status) {
-  if (WIFEXITED(status)) return "exited with code " + std::to_string(WEXITSTATUS(status));
-  if (WIFSIGNALED(status)) return "killed by signal " + std::to_string(WTERMSIG(status));
-  return "ended with wait status " + std::to_string(status);
-}
 
 // One long-lived worker process and our end of its socketpair.
 struct Worker {
@@ -44,14 +38,9 @@ struct Worker {
   // Reaps the process: nullopt while it is alive.
   std::optional<int> try_reap() {
     if (reaped) return std::nullopt;
-    int status = 0;
-    pid_t result = 0;
-    do {
-      result = ::waitpid(pid, &status, WNOHANG);
-    } while (result < 0 && errno == EINTR);
-    if (result == 0) return std::nullopt;
-    reaped = true;
-    return result < 0 ? -1 : status;
+    const auto status = txt2pdf::try_reap(pid);
+    reaped = status.has_value();
+    return status;
   }
 
   // Closes the socket (the worker reads end of input and exits), waits up to `grace`, then
@@ -66,12 +55,8 @@ struct Worker {
       if (std::chrono::steady_clock::now() >= deadline) break;
       std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
-    ::kill(pid, SIGKILL);
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
     reaped = true;
-    return status;
+    return kill_and_reap(pid);
   }
 };
 
@@ -102,47 +87,19 @@ std::unique_ptr<Worker> spawn_worker(const WorkerPoolOptions& options) {
   argv.emplace_back("worker");
   Environment env = options.env;
   env["TXT2PDF_WORKER_MEMORY_BYTES"] = std::to_string(options.memory_bytes);
-  std::vector<std::string> entries;
-  entries.reserve(env.size());
-  for (const auto& [name, value] : env) entries.push_back(std::string(name).append("=").append(value));
-  std::vector<char*> args;
-  args.reserve(argv.size() + 1);
-  for (auto& arg : argv) args.push_back(arg.data());
-  args.push_back(nullptr);
-  std::vector<char*> envp;
-  envp.reserve(entries.size() + 1);
-  for (auto& entry : entries) envp.push_back(entry.data());
-  envp.push_back(nullptr);
-
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, fds[1], 0);
-  posix_spawn_file_actions_adddup2(&actions, fds[1], 1);
-  // As the local launcher: default signals, nothing blocked, a process group of its own (a
-  // Ctrl-C reaches the dispatcher only, which decides when workers stop).
-  posix_spawnattr_t attributes;
-  posix_spawnattr_init(&attributes);
-  sigset_t defaults;
-  sigemptyset(&defaults);
-  for (const int signal : {SIGPIPE, SIGTERM, SIGINT, SIGHUP}) sigaddset(&defaults, signal);
-  sigset_t empty;
-  sigemptyset(&empty);
-  posix_spawnattr_setsigdefault(&attributes, &defaults);
-  posix_spawnattr_setsigmask(&attributes, &empty);
-  posix_spawnattr_setpgroup(&attributes, 0);
-  posix_spawnattr_setflags(&attributes,
-                           static_cast<short>(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETPGROUP));
+  // The worker reads requests on stdin and answers on stdout, both one end of the socketpair.
+  ChildStdio stdio;
+  stdio.in = fds[1];
+  stdio.out = fds[1];
   pid_t pid = 0;
-  const int result = posix_spawnp(&pid, args[0], &actions, &attributes, args.data(), envp.data());
-  posix_spawnattr_destroy(&attributes);
-  posix_spawn_file_actions_destroy(&actions);
-  ::close(fds[1]);
-  if (result != 0) {
+  try {
+    pid = spawn_child(argv, environment_entries(env), stdio, "the worker");
+  } catch (const Error&) {
     ::close(fds[0]);
-    const auto kind =
-        result == ENOENT || result == EACCES || result == ENOEXEC ? ErrorKind::kConfig : ErrorKind::kTransient;
-    throw Error(kind, "cannot start the worker \"" + argv[0] + "\": " + std::strerror(result));
+    ::close(fds[1]);
+    throw;
   }
+  ::close(fds[1]);
   auto worker = std::make_unique<Worker>();
   worker->pid = pid;
   worker->fd = fds[0];
@@ -289,7 +246,7 @@ class WorkerJob final : public RunningJob {
 
   std::optional<JobOutcome> died() {
     const int status = worker_->end(std::chrono::milliseconds(1000));
-    const auto how = describe_status(status);
+    const auto how = describe_wait_status(status);
     const int crashes = stopping_ ? 0 : pool_->crashes.record(spec_.source_bucket, spec_.object_key);
     outcome_ = worker_death_outcome(id_, how, crashes, pool_->options.crash_limit, stopping_);
     return outcome_;

@@ -1,6 +1,5 @@
 #include "txt2pdf/dispatch/launchers_local.hpp"
 
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,56 +11,33 @@
 
 #include "txt2pdf/core/error.hpp"
 #include "txt2pdf/core/exit_codes.hpp"
+#include "txt2pdf/dispatch/child_process.hpp"
 
 namespace txt2pdf {
 namespace {
 
-// A spawned child, reaped by poll() or, at the latest, by the destructor (no zombies).
+// A spawned child, reaped by poll() or, at the latest, by the destructor (no zombies). Its stderr
+// passes through `stderr_` so that a failure's reason can name what the job said.
 class ChildJob final : public RunningJob {
  public:
-  ChildJob(pid_t pid, std::string id, bool docker) : pid_(pid), id_(std::move(id)), docker_(docker) {}
+  ChildJob(pid_t pid, std::string id, bool docker, std::unique_ptr<StderrCapture> stderr_capture)
+      : pid_(pid), id_(std::move(id)), docker_(docker), stderr_(std::move(stderr_capture)) {}
   ChildJob(const ChildJob&) = delete;
   ChildJob& operator=(const ChildJob&) = delete;
   ~ChildJob() override {
-    if (reaped_) return;
-    ::kill(pid_, SIGKILL);
-    int status = 0;
-    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-    }
+    if (!reaped_) (void)kill_and_reap(pid_);
   }
 
   [[nodiscard]] const std::string& id() const override { return id_; }
 
   [[nodiscard]] std::optional<JobOutcome> poll() override {
     if (reaped_) return outcome_;
-    int status = 0;
-    pid_t result = 0;
-    do {
-      result = ::waitpid(pid_, &status, WNOHANG);
-    } while (result < 0 && errno == EINTR);
-    if (result == 0) return std::nullopt;
+    stderr_->drain();
+    const auto status = try_reap(pid_);
+    if (!status) return std::nullopt;
     reaped_ = true;
-    outcome_.job_id = id_;
-    if (result < 0) {
-      outcome_.exit_code = kExitTransient;
-      outcome_.detail = std::string("waitpid failed: ") + std::strerror(errno);
-    } else if (WIFEXITED(status)) {
-      outcome_.exit_code = WEXITSTATUS(status);
-      // The CLI's own failures (daemon unreachable, image missing, cannot exec) are not the job's.
-      // 125: the daemon failed (unreachable, restarting): may pass. 126/127: the image's command
-      // cannot be invoked or found: JOB_IMAGE is wrong, and a launcher that cannot start its
-      // command is a configuration error (64: dead-lettered with the reason, not retried forever).
-      if (docker_ && (outcome_.exit_code == 125 || outcome_.exit_code == 126 || outcome_.exit_code == 127)) {
-        outcome_.detail = "container runtime failed with exit code " + std::to_string(outcome_.exit_code);
-        outcome_.exit_code = outcome_.exit_code == 125 ? kExitTransient : kExitConfig;
-      }
-    } else if (WIFSIGNALED(status)) {
-      outcome_.exit_code = kExitTransient;
-      outcome_.detail = "killed by signal " + std::to_string(WTERMSIG(status));
-    } else {
-      outcome_.exit_code = kExitTransient;
-      outcome_.detail = "ended with wait status " + std::to_string(status);
-    }
+    stderr_->drain(true);
+    outcome_ = outcome_of(*status);
     return outcome_;
   }
 
@@ -70,47 +46,54 @@ class ChildJob final : public RunningJob {
   }
 
  private:
+  [[nodiscard]] JobOutcome outcome_of(int status) const {
+    JobOutcome outcome;
+    outcome.job_id = id_;
+    if (status < 0) {
+      outcome.exit_code = kExitTransient;
+      outcome.detail = std::string("waitpid failed: ") + std::strerror(errno);
+    } else if (WIFEXITED(status)) {
+      outcome.exit_code = WEXITSTATUS(status);
+      // The CLI's own failures (daemon unreachable, image missing, cannot exec) are not the job's.
+      // 125: the daemon failed (unreachable, restarting): may pass. 126/127: the image's command
+      // cannot be invoked or found: JOB_IMAGE is wrong, and a launcher that cannot start its
+      // command is a configuration error (64: dead-lettered with the reason, not retried forever).
+      if (docker_ && (outcome.exit_code == 125 || outcome.exit_code == 126 || outcome.exit_code == 127)) {
+        outcome.detail = "container runtime failed with exit code " + std::to_string(outcome.exit_code);
+        outcome.exit_code = outcome.exit_code == 125 ? kExitTransient : kExitConfig;
+      }
+    } else {
+      outcome.exit_code = kExitTransient;
+      outcome.detail = describe_wait_status(status);
+    }
+    if (outcome.exit_code != 0) {
+      const auto said = stderr_->last_error();
+      if (!said.empty()) {
+        outcome.detail =
+            (outcome.detail.empty() ? "job exited " + std::to_string(outcome.exit_code) : outcome.detail) + ": " + said;
+      }
+    }
+    return outcome;
+  }
+
   pid_t pid_;
   std::string id_;
   bool docker_;
+  std::unique_ptr<StderrCapture> stderr_;
   bool reaped_ = false;
   JobOutcome outcome_;
 };
 
-// posix_spawnp with the signals the dispatcher changed (SIGPIPE ignored, SIGTERM/SIGINT caught)
-// back to their defaults, and the child in its own process group: a Ctrl-C reaches only the
-// dispatcher, which decides when jobs get SIGTERM.
-pid_t spawn(const std::vector<std::string>& argv, const std::vector<std::string>& env) {
-  std::vector<char*> args;
-  args.reserve(argv.size() + 1);
-  for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
-  args.push_back(nullptr);
-  std::vector<char*> envp;
-  envp.reserve(env.size() + 1);
-  for (const auto& entry : env) envp.push_back(const_cast<char*>(entry.c_str()));
-  envp.push_back(nullptr);
-
-  posix_spawnattr_t attributes;
-  posix_spawnattr_init(&attributes);
-  sigset_t defaults;
-  sigemptyset(&defaults);
-  for (const int signal : {SIGPIPE, SIGTERM, SIGINT, SIGHUP}) sigaddset(&defaults, signal);
-  sigset_t empty;
-  sigemptyset(&empty);
-  posix_spawnattr_setsigdefault(&attributes, &defaults);
-  posix_spawnattr_setsigmask(&attributes, &empty);
-  posix_spawnattr_setpgroup(&attributes, 0);
-  posix_spawnattr_setflags(&attributes,
-                           static_cast<short>(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETPGROUP));
-  pid_t pid = 0;
-  const int result = posix_spawnp(&pid, args[0], nullptr, &attributes, args.data(), envp.data());
-  posix_spawnattr_destroy(&attributes);
-  if (result != 0) {
-    const auto kind =
-        result == ENOENT || result == EACCES || result == ENOEXEC ? ErrorKind::kConfig : ErrorKind::kTransient;
-    throw Error(kind, "cannot start \"" + argv[0] + "\": " + std::strerror(result));
-  }
-  return pid;
+// The child's stderr goes through a pipe the dispatcher drains (see StderrCapture).
+std::unique_ptr<ChildJob> start_child(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+                                      bool docker, const std::string& name) {
+  auto capture = std::make_unique<StderrCapture>();
+  ChildStdio stdio;
+  stdio.err = capture->child_end();
+  const pid_t pid = spawn_child(argv, env, stdio, docker ? "the container runtime" : "the job");
+  capture->close_child_end();
+  return std::make_unique<ChildJob>(pid, name.empty() ? "pid-" + std::to_string(pid) : name, docker,
+                                    std::move(capture));
 }
 
 bool forwarded_to_container(const std::string& name) {
@@ -128,15 +111,7 @@ std::vector<std::string> child_environment(const Environment& base, const JobSpe
   Environment merged = base;
   merged.erase("DEST_KEY");  // a stale DEST_KEY in the dispatcher's environment must not leak in
   for (auto& [name, value] : job_variables(spec)) merged[name] = value;
-  std::vector<std::string> entries;
-  entries.reserve(merged.size());
-  for (const auto& [name, value] : merged) {
-    std::string entry = name;
-    entry += '=';
-    entry += value;
-    entries.push_back(std::move(entry));
-  }
-  return entries;
+  return environment_entries(merged);
 }
 
 std::string default_job_command() {
@@ -176,8 +151,7 @@ LocalLauncher::LocalLauncher(std::vector<std::string> command, Environment base_
 }
 
 std::unique_ptr<RunningJob> LocalLauncher::start(const JobSpec& spec) {
-  const pid_t pid = spawn(command_, child_environment(base_env_, spec));
-  return std::make_unique<ChildJob>(pid, "pid-" + std::to_string(pid), false);
+  return start_child(command_, child_environment(base_env_, spec), false, "");
 }
 
 std::vector<std::string> docker_argv(const DockerOptions& options, const Environment& base, const JobSpec& spec,
@@ -200,8 +174,7 @@ DockerLauncher::DockerLauncher(DockerOptions options, Environment base_env)
 
 std::unique_ptr<RunningJob> DockerLauncher::start(const JobSpec& spec) {
   const auto name = "txt2pdf-" + std::to_string(::getpid()) + "-" + std::to_string(++sequence_);
-  const pid_t pid = spawn(docker_argv(options_, base_env_, spec, name), child_environment(base_env_, spec));
-  return std::make_unique<ChildJob>(pid, name, true);
+  return start_child(docker_argv(options_, base_env_, spec, name), child_environment(base_env_, spec), true, name);
 }
 
 }  // namespace txt2pdf

@@ -220,6 +220,27 @@ TEST(LocalLauncherTest, KilledJobIsTransientAndStopSendsSigterm) {
   EXPECT_NE(killed_outcome->detail.find("signal 9"), std::string::npos) << killed_outcome->detail;
 }
 
+TEST(LocalLauncherTest, FailureDetailIsWhatTheJobLoggedLast) {
+  // JSON log lines (the job's format when stderr is not a terminal), the last one with an error.
+  LocalLauncher launcher({"/bin/sh", "-c",
+                          "echo '{\"level\":\"info\",\"msg\":\"start\"}' >&2; "
+                          "echo '{\"error\":\"input looks binary: NUL byte at offset 0\",\"level\":\"error\"}' >&2; "
+                          "exit 65"},
+                         {{"PATH", "/usr/bin:/bin"}});
+  auto job = launcher.start({"in", "k", "out", ""});
+  const auto outcome = wait_for(*job);
+  ASSERT_TRUE(outcome);
+  EXPECT_EQ(outcome->exit_code, 65);
+  EXPECT_EQ(outcome->detail, "job exited 65: input looks binary: NUL byte at offset 0");
+
+  LocalLauncher quiet({"/bin/sh", "-c", "exit 0"}, {{"PATH", "/usr/bin:/bin"}});
+  auto ok = quiet.start({"in", "k", "out", ""});
+  const auto ok_outcome = wait_for(*ok);
+  ASSERT_TRUE(ok_outcome);
+  EXPECT_EQ(ok_outcome->exit_code, 0);
+  EXPECT_EQ(ok_outcome->detail, "");
+}
+
 TEST(LocalLauncherTest, CommandGoneAfterStartUpIsAConfigError) {
   const auto script = std::filesystem::temp_directory_path() / ("vanishing-job-" + std::to_string(::getpid()));
   {

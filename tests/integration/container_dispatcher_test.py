@@ -26,6 +26,9 @@ class ContainerDispatcherTest(dispatcher_test.DispatcherTest):
         for key in keys:
             etag = self.upload(key, f"contents of {key}\n中文\n".encode())
             self.send(dispatcher_test.s3_event(self.source, key, etag))
+        # A bad input: exit 65 inside the container, dead-lettered with what the job said.
+        etag = self.upload("binary.txt", bytes(range(256)) * 16)
+        self.send(dispatcher_test.s3_event(self.source, "binary.txt", etag))
         process = self.start_dispatcher({
             "LAUNCHER": "docker", "DOCKER_COMMAND": "podman", "JOB_IMAGE": IMAGE,
             "DOCKER_ARGS": "--network host --read-only",
@@ -34,8 +37,14 @@ class ContainerDispatcherTest(dispatcher_test.DispatcherTest):
         expected = sorted(self.expected_pdf(key) for key in keys)
         self.wait_until(lambda: sorted(self.pdf_keys()) == expected, 180, f"PDFs {expected}")
         self.wait_until(lambda: self.queue_depth(self.queue_url) == 0, 60, "an empty queue")
+        dead = []
+        self.wait_until(lambda: dead.extend(self.receive_dlq()) or dead, 60, "the binary input in the DLQ")
         self.assertEqual(self.stop(process), 0)
-        self.assertEqual(self.receive_dlq(), [])
+        self.assertEqual(len(dead), 1, dead)
+        attributes = {name: value["StringValue"] for name, value in dead[0]["MessageAttributes"].items()}
+        self.assertEqual(attributes["object_key"], "binary.txt")
+        self.assertEqual(attributes["exit_code"], "65")
+        self.assertIn("looks binary", attributes["reason"])
         log = self.log_text()
         self.assertIn('"launcher":"docker"', log, log[-3000:])
         self.assertNotIn('"launcher":"local"', log)

@@ -239,7 +239,8 @@ class DispatcherTest(unittest.TestCase):
         binary = by_kind["bad-input"]
         self.assertEqual(binary["MessageAttributes"]["exit_code"]["StringValue"], "65")
         self.assertEqual(binary["MessageAttributes"]["object_key"]["StringValue"], "binary.txt")
-        self.assertTrue(binary["MessageAttributes"]["reason"]["StringValue"])
+        # The reason is what the job said (for the local launcher: its last error log line), not only "job exited 65".
+        self.assertIn("looks binary", binary["MessageAttributes"]["reason"]["StringValue"])
         self.assertEqual(json.loads(binary["Body"]), s3_event(self.source, "binary.txt", etag))
         malformed = by_kind["malformed-message"]
         self.assertEqual(malformed["Body"], "{this is not an S3 event")

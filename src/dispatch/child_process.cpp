@@ -16,7 +16,7 @@ namespace txt2pdf {
 namespace {
 
 // A line longer than this is forwarded unfinished rather than held without bound.
-constexpr std::size_t kMaxPendingLine = 64 * 1024;
+constexpr std::size_t kMaxPendingLine = std::size_t{64} * 1024;
 
 void write_all_to_stderr(std::string_view text) {
   while (!text.empty()) {

@@ -1,5 +1,6 @@
 // FontChain (render_writer.hpp): which font draws each character, Courier for Windows-1252 text,
-// DejaVu Sans Mono and fontconfig's fallbacks for the rest, in the face (bold, oblique) asked for.
+// DejaVu Sans Mono, then Debian's known fallbacks (fonts.hpp), then fontconfig's for the rest, in
+// the face (bold, oblique) asked for.
 #include <algorithm>
 
 #include "txt2pdf/core/error.hpp"
@@ -40,6 +41,13 @@ int FontChain::find_font(char32_t cp) {
   const int first = primary();
   if (pdf_.has_glyph(first, cp)) return first;
   for (const int font : fallbacks_) {
+    if (pdf_.has_glyph(font, cp)) return font;
+  }
+  if (const auto known = known_fallback_font(cp);
+      known && std::find(paths_.begin(), paths_.end(), *known) == paths_.end()) {
+    const int font = pdf_.load_truetype(*known);
+    fallbacks_.push_back(font);
+    paths_.push_back(*known);
     if (pdf_.has_glyph(font, cp)) return font;
   }
   if (!finder_) finder_ = std::make_unique<FallbackFontFinder>();

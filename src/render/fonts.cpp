@@ -4,6 +4,7 @@
 #include <array>
 #include <fstream>
 #include <map>
+#include <mutex>
 
 #include "fontconfig_api.hpp"
 #include "txt2pdf/core/error.hpp"
@@ -12,6 +13,27 @@ namespace txt2pdf {
 namespace {
 
 constexpr const char* kDebianDejaVuMono = "/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf";
+
+struct KnownFallback {
+  const char* path;
+  char32_t first;
+  char32_t last;
+};
+
+// Blocks the font covers almost whole (the few gaps go on to fontconfig: FontChain checks the
+// glyph). Droid Sans Fallback has 3 of the 11,172 Hangul syllables.
+constexpr const char* kDroidSansFallback = "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf";
+constexpr const char* kNanumGothicCoding = "/usr/share/fonts/truetype/nanum/NanumGothicCoding.ttf";
+constexpr KnownFallback kKnownFallbacks[] = {
+    {kNanumGothicCoding, 0x1100, 0x11FF},  // Hangul Jamo
+    {kDroidSansFallback, 0x3000, 0x30FF},  // CJK punctuation, hiragana, katakana
+    {kNanumGothicCoding, 0x3130, 0x318F},  // Hangul compatibility Jamo
+    {kDroidSansFallback, 0x3400, 0x4DBF},  // CJK extension A
+    {kDroidSansFallback, 0x4E00, 0x9FFF},  // CJK unified ideographs
+    {kNanumGothicCoding, 0xAC00, 0xD7A3},  // Hangul syllables
+    {kDroidSansFallback, 0xF900, 0xFAFF},  // CJK compatibility ideographs
+    {kDroidSansFallback, 0xFF00, 0xFFEF},  // half-width and full-width forms
+};
 
 std::uint32_t read_be32(const unsigned char* bytes) {
   return (std::uint32_t{bytes[0]} << 24) | (std::uint32_t{bytes[1]} << 16) | (std::uint32_t{bytes[2]} << 8) | bytes[3];
@@ -40,6 +62,21 @@ bool is_truetype_glyf(const std::string& path) {
     if (record[0] == 'g' && record[1] == 'l' && record[2] == 'y' && record[3] == 'f') return true;
   }
   return false;
+}
+
+std::optional<std::string> known_fallback_font(char32_t cp) {
+  for (const auto& known : kKnownFallbacks) {
+    if (cp < known.first || cp > known.last) continue;
+    // Checked once per process: installed fonts do not change under a running conversion.
+    static std::map<std::string, bool> usable;
+    static std::mutex usable_mutex;
+    const std::lock_guard<std::mutex> lock(usable_mutex);
+    const auto found = usable.find(known.path);
+    const bool ok = found != usable.end() ? found->second : (usable[known.path] = is_truetype_glyf(known.path));
+    if (ok) return std::string(known.path);
+    return std::nullopt;
+  }
+  return std::nullopt;
 }
 
 std::string primary_font_path() {

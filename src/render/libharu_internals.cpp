@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <map>
 #include <memory>
 
@@ -134,10 +135,30 @@ void mark_composite_components(HPDF_FontDef def, std::string_view file) {
   }
 }
 
-void replace_font_file_stream(HPDF_FontDef def, HPDF_Stream stream) {
-  auto* tt = tt_attr(def);
-  HPDF_Stream_Free(tt->stream);
-  tt->stream = stream;
+const char* load_truetype(HPDF_Doc doc, const ErrorState& error, HPDF_Stream stream) {
+  // What libharu's static LoadTTFontFromStream does after opening the file.
+  HPDF_FontDef def = HPDF_TTFontDef_Load(doc->mmgr, stream, HPDF_TRUE);
+  check(error, def != nullptr, "HPDF_TTFontDef_Load");
+  if (HPDF_Doc_FindFontDef(doc, def->base_font) != nullptr) {
+    HPDF_FontDef_Free(def);
+    check(error, false, "HPDF_TTFontDef_Load: a font of this name is loaded already");
+  }
+  if (HPDF_List_Add(doc->fontdef_list, def) != HPDF_OK) {
+    HPDF_FontDef_Free(def);
+    check(error, false, "HPDF_List_Add");
+  }
+  // The subset tag: AAAAAA, then counting up from the last letter (HPDFAA, HPDFAB, ...).
+  auto& tag = doc->ttfont_tag;
+  if (tag[0] == 0) {
+    std::memcpy(tag, "HPDFAA", sizeof tag);
+  } else {
+    for (int i = 5; i >= 0; --i) {
+      if (++tag[i] <= 'Z') break;
+      tag[i] = 'A';
+    }
+  }
+  HPDF_TTFontDef_SetTagName(def, reinterpret_cast<char*>(tag));
+  return def->base_font;
 }
 
 // libharu's own subset of a font program: the glyphs drawn, but the whole loca, hmtx and cmap.

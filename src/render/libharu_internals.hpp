@@ -59,8 +59,10 @@ void mark_glyph(HPDF_FontDef def, HPDF_UINT16 glyph);
 // `file` is the font file's bytes.
 void mark_composite_components(HPDF_FontDef def, std::string_view file);
 
-// Replaces the stream libharu reads the font file through (freeing the old one).
-void replace_font_file_stream(HPDF_FontDef def, HPDF_Stream stream);
+// HPDF_LoadTTFontFromFile(doc, path, embedding on) reading the font through `stream`, which the
+// font definition then owns: libharu's file reader costs an fread per 2-byte field of the cmap,
+// hmtx and loca tables (100,000 of them for a CJK font). Returns libharu's font name.
+[[nodiscard]] const char* load_truetype(HPDF_Doc doc, const ErrorState& error, HPDF_Stream stream);
 
 // libharu's own subset of the font program (the marked glyphs; ids unchanged).
 [[nodiscard]] std::string libharu_font_program(HPDF_Doc doc, const ErrorState& error, HPDF_FontDef def);

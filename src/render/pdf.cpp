@@ -229,9 +229,13 @@ struct PdfDocument::Impl {
   // (glyph ids kept) when HarfBuzz fails.
   FontProgram font_program(const Font& font) {
     const std::vector<std::uint16_t> glyphs = libharu::marked_glyphs(font.fontdef);
+    std::vector<char32_t> characters;
+    for (char32_t cp = 0; cp < font.widths.size(); ++cp) {
+      if (font.widths[cp] >= 0) characters.push_back(cp);
+    }
     FontProgram program;
     try {
-      auto subset = subset_truetype(font.file->source.bytes, glyphs);
+      auto subset = subset_truetype(font.file->source.bytes, glyphs, characters);
       program.bytes = std::move(subset.font);
       for (std::size_t i = 0; i < glyphs.size(); ++i) program.new_ids[glyphs[i]] = subset.glyph_ids[i];
     } catch (const Error&) {
@@ -343,16 +347,14 @@ int PdfDocument::load_truetype(const std::string& path) {
     impl_->check_status(HPDF_UseUTFEncodings(doc), "HPDF_UseUTFEncodings");
     impl_->utf_enabled = true;
   }
-  const char* name = HPDF_LoadTTFontFromFile(doc, path.c_str(), HPDF_TRUE);
-  impl_->check(name != nullptr, ("HPDF_LoadTTFontFromFile(" + path + ")").c_str());
+  auto file = std::make_unique<MappedFile>(path);
+  const char* name = libharu::load_truetype(doc, impl_->error, impl_->source_stream(file->source));
   Font font;
   font.fontdef = HPDF_GetFontDef(doc, name);
   impl_->check(font.fontdef != nullptr, "HPDF_GetFontDef");
   font.glyph_ids.assign(0x10000, 0);
   font.handle = libharu::get_utf8_font(doc, name, font.glyph_id(U' '));
   impl_->check(font.handle != nullptr, "HPDF_GetFont(UTF-8)");
-  auto file = std::make_unique<MappedFile>(path);
-  libharu::replace_font_file_stream(libharu::fontdef_of(font.handle), impl_->source_stream(file->source));
   font.file = file.get();
   impl_->mapped_files.push_back(std::move(file));
   font.unicode = true;

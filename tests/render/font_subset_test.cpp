@@ -1,5 +1,6 @@
 // subset_truetype tells where each glyph went (the CIDToGIDMap relies on it), makes a font
-// HarfBuzz reads back, is far smaller than the font, and refuses bytes that are no font.
+// HarfBuzz reads back, is far smaller than the font, is the same planned from characters, and
+// refuses bytes that are no font.
 #include "txt2pdf/render/font_subset.hpp"
 
 #include <gtest/gtest.h>
@@ -52,6 +53,21 @@ TEST(FontSubset, RenumbersTheGlyphsAskedForAndShrinksTheFont) {
   std::vector<std::uint16_t> many;
   for (std::uint16_t gid = 36; gid < 400; ++gid) many.push_back(gid);
   EXPECT_GT(subset_truetype(font, many).font.size(), subset.font.size() + 5000);
+}
+
+// Planned from the characters (the fast path) the subset is the same; a glyph the characters do
+// not reach (500 is no letter's) is still kept, by id.
+TEST(FontSubset, CharactersGiveTheSameSubsetAndGlyphsTheyMissAreKeptById) {
+  const auto font = read_file(kDejaVuMono);
+  const std::vector<std::uint16_t> letters = {0, 36, 37, 38};  // .notdef, A, B, C
+  const auto by_id = subset_truetype(font, letters);
+  const auto by_character = subset_truetype(font, letters, {U'A', U'B', U'C'});
+  EXPECT_EQ(by_character.glyph_ids, by_id.glyph_ids);
+  EXPECT_EQ(glyph_count(by_character.font), glyph_count(by_id.font));
+  const auto with_other = subset_truetype(font, {0, 36, 37, 38, 500}, {U'A', U'B', U'C'});
+  ASSERT_EQ(with_other.glyph_ids.size(), 5u);
+  EXPECT_EQ(glyph_count(with_other.font), glyph_count(by_id.font) + 1);
+  EXPECT_NE(with_other.glyph_ids[4], 0);
 }
 
 TEST(FontSubset, BytesThatAreNoFontAreAnError) {

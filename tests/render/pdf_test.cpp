@@ -1,5 +1,6 @@
 // render_pdf end to end in process: page counts match the pure layout's prediction, the file
 // appears only complete (rename), binary input leaves nothing behind, statistics are right.
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -11,7 +12,9 @@
 #include <sstream>
 #include <string>
 
+#include "render/fontconfig_api.hpp"
 #include "txt2pdf/core/error.hpp"
+#include "txt2pdf/render/fonts.hpp"
 #include "txt2pdf/render/render.hpp"
 #include "txt2pdf/render/render_writer.hpp"
 #include "txt2pdf/render/text_decode.hpp"
@@ -136,6 +139,37 @@ TEST_F(RenderPdf, MissingGlyphsAndRightToLeftAreCounted) {
   EXPECT_EQ(stats.missing_glyphs, 2u);
   EXPECT_EQ(stats.rtl_characters, 2u);
   EXPECT_EQ(stats.fonts.size(), 2u) << "DejaVu Sans Mono plus a fallback with Hebrew";
+}
+
+// Kana, kanji and CJK punctuation all come from Droid Sans Fallback at Debian's path: one
+// fallback font, and fontconfig (its configuration and caches: most of a short file's time) is
+// never opened.
+TEST_F(RenderPdf, JapaneseTakesTheKnownFallbackWithoutFontconfig) {
+  const auto fallback = known_fallback_font(U'\u4E16');
+  if (!fallback) GTEST_SKIP() << "fonts-droid-fallback is not installed";
+  void* loaded = dlopen(kFontconfigLibrary, RTLD_NOW | RTLD_NOLOAD);
+  if (loaded != nullptr) {
+    dlclose(loaded);
+    GTEST_SKIP() << "an earlier test in this process opened fontconfig (ctest runs each test alone)";
+  }
+  const auto stats = render("\xE3\x81\x93\xE3\x82\x93\xE4\xB8\x96\xE7\x95\x8C\xE3\x80\x81\xE3\x83\x86\n",
+                            RenderOptions{});  // こん世界、テ
+  EXPECT_EQ(stats.missing_glyphs, 0u);
+  EXPECT_EQ(stats.fonts, (std::vector<std::string>{primary_font_path(), *fallback}));
+  loaded = dlopen(kFontconfigLibrary, RTLD_NOW | RTLD_NOLOAD);
+  EXPECT_EQ(loaded, nullptr) << "fontconfig was opened";
+  if (loaded != nullptr) dlclose(loaded);
+}
+
+TEST(KnownFallbackFont, CoversCjkAndHangulBlocksOnly) {
+  EXPECT_FALSE(known_fallback_font(U'A'));
+  EXPECT_FALSE(known_fallback_font(U'\u05E9'));  // Hebrew: fontconfig's job
+  if (const auto kanji = known_fallback_font(U'\u4E16')) {
+    EXPECT_NE(kanji->find("DroidSansFallback"), std::string::npos);
+  }
+  if (const auto hangul = known_fallback_font(U'\uD55C')) {
+    EXPECT_NE(hangul->find("NanumGothicCoding"), std::string::npos);
+  }
 }
 
 TEST_F(RenderPdf, BinaryInputWritesNothing) {

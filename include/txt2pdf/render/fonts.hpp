@@ -14,6 +14,13 @@ namespace txt2pdf {
 // else what fontconfig matches for "DejaVu Sans Mono". Throws Error(kInternal) when missing.
 [[nodiscard]] std::string primary_font_path();
 
+// A fallback font Debian installs at a fixed path and known to cover `cp`'s block, when that
+// file is a usable TrueType font: Droid Sans Fallback (fonts-droid-fallback, the container's
+// fallback) for kana, CJK ideographs and full-width forms, NanumGothicCoding (fonts-nanum-coding
+// or fonts-nanum) for Hangul. Tried before fontconfig, whose start-up (its configuration and
+// every cache file) cost more than the rest of a one-line Japanese file. nullopt otherwise.
+[[nodiscard]] std::optional<std::string> known_fallback_font(char32_t cp);
+
 // Whether `path` is a single TrueType font with a glyf table (not CFF, not a collection).
 [[nodiscard]] bool is_truetype_glyf(const std::string& path);
 

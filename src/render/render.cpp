@@ -393,6 +393,13 @@ int render_one(const std::string& input, const std::string& output, RenderOption
 // Returns 0, or the exit code of the first file (in argument order) that failed.
 int render_many(const RenderArgs& args, const RenderOptions& options, const std::string& temp_dir,
                 const Logger& logger) {
+  // Checked once up front: otherwise every file fails on its temporary file, with a hint at TMPDIR.
+  struct stat info {};
+  const bool found = ::stat(args.output_dir.c_str(), &info) == 0;
+  if (!found || !S_ISDIR(info.st_mode)) {
+    const std::string why = found ? "not a directory" : std::strerror(errno);
+    throw Error(ErrorKind::kConfig, "render -o " + args.output_dir + ": " + why + " (the output directory must exist)");
+  }
   const auto started = std::chrono::steady_clock::now();
   std::vector<int> codes(args.files.size(), kExitOk);
   std::atomic<std::size_t> next{0};

@@ -220,6 +220,13 @@ def case_cli():
     summary = json.loads(run.stderr.strip().splitlines()[-1])
     if summary.get("files") != 6 or summary.get("failed") != 1:
         fail("no summary record: %r" % summary)
+    # An output directory that is not there is one usage error naming it, not a temporary-file
+    # failure per input.
+    missing = os.path.join(rt.WORK, "no-such-dir")
+    run = subprocess.run([rt.JOB, "render", "-o", missing] + inputs, capture_output=True, text=True,
+                         env=dict(os.environ, TXT2PDF_LOG_FORMAT="json"))
+    if run.returncode != 64 or missing not in run.stderr or "must exist" not in run.stderr:
+        fail("a missing output directory should exit 64 naming it, got %d: %s" % (run.returncode, run.stderr))
 
 
 if __name__ == "__main__":

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# The image converts a text file (ASCII and CJK lines) from the local S3 server into a PDF in the
+# The image converts a text file (ASCII, CJK and Korean lines) from the local S3 server into a PDF in the
 # destination bucket, read-only, as the non-root user.
 source "$(dirname "$0")/container_lib.sh"
 src=$(new_bucket src); dst=$(new_bucket dst)
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
-printf 'Hello from the container\nline two\n日本語のテキスト 中文\n' >"$work/in.txt"
+printf 'Hello from the container\nline two\n日本語のテキスト 中文\n한국어 텍스트\n' >"$work/in.txt"
 aws_s3api put-object --bucket "$src" --key "dir/hello world.txt" --body "$work/in.txt" >/dev/null
 
 code=0
@@ -23,7 +23,11 @@ pdfinfo "$work/out.pdf" >/dev/null || fail "pdfinfo rejects the PDF"
 qpdf --check "$work/out.pdf" >/dev/null || fail "qpdf --check rejects the PDF"
 text=$(pdftotext -enc UTF-8 "$work/out.pdf" -)
 grep -q "Hello from the container" <<<"$text" || fail "PDF text lacks the first line: $text"
-# The CJK line needs the image's fallback font (fontconfig inside the image finds it).
+# The CJK and Korean lines need the image's fallback fonts (a missing glyph would come out as
+# U+FFFD, not as the text).
 grep -q "日本語" <<<"$text" || fail "PDF text lacks the CJK line: $text"
-pdffonts "$work/out.pdf" | grep -qi "droid" || fail "the CJK fallback font is not embedded: $(pdffonts "$work/out.pdf")"
+grep -q "한국어 텍스트" <<<"$text" || fail "PDF text lacks the Korean line: $text"
+fonts=$(pdffonts "$work/out.pdf")
+grep -qi "droid" <<<"$fonts" || fail "the CJK fallback font is not embedded: $fonts"
+grep -qi "nanum" <<<"$fonts" || fail "the Hangul fallback font is not embedded: $fonts"
 pass "PDF converted, checked and fonts embedded"

@@ -50,12 +50,12 @@ int FontChain::find_font(char32_t cp) {
     paths_.push_back(*known);
     if (pdf_.has_glyph(font, cp)) return font;
   }
-  if (!finder_) finder_ = std::make_unique<FallbackFontFinder>();
+  auto& finder = FallbackFontFinder::shared();
   std::vector<std::string> exclude = paths_;
   exclude.insert(exclude.end(), rejected_.begin(), rejected_.end());
   // fontconfig's charset and libharu's cmap reading (format 4 only) can disagree: verify.
   for (int attempt = 0; attempt < 4 && paths_.size() < 100; ++attempt) {
-    const auto path = finder_->find(cp, exclude);
+    const auto path = finder.find(cp, exclude);
     if (!path) return -1;
     const int font = pdf_.load_truetype(*path);
     fallbacks_.push_back(font);

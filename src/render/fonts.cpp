@@ -107,6 +107,7 @@ std::string primary_font_path() {
 }
 
 struct FallbackFontFinder::Impl {
+  std::mutex mutex;  // find() runs on every render worker
   FcConfig* config = nullptr;
   std::unique_ptr<FcFontSet, FontSetDeleter> sorted;  // every font, monospace first
   std::map<std::string, bool> glyf_cache;             // path -> is_truetype_glyf
@@ -130,12 +131,20 @@ FallbackFontFinder::FallbackFontFinder() : impl_(std::make_unique<Impl>()) {
   impl_->sorted.reset(fc.font_sort(impl_->config, pattern.get(), FcFalse, nullptr, &result));
 }
 
+FallbackFontFinder& FallbackFontFinder::shared() {
+  // Never destroyed (no fontconfig teardown at exit, and no finder gone under a worker still
+  // rendering). A constructor that throws leaves it unmade: the next call tries again.
+  static FallbackFontFinder* const finder = new FallbackFontFinder();
+  return *finder;
+}
+
 FallbackFontFinder::~FallbackFontFinder() {
   impl_->sorted.reset();
   if (impl_->config != nullptr) fontconfig_api().config_destroy(impl_->config);
 }
 
 std::optional<std::string> FallbackFontFinder::find(char32_t cp, const std::vector<std::string>& exclude) {
+  const std::lock_guard<std::mutex> lock(impl_->mutex);
   if (!impl_->sorted) return std::nullopt;
   const FontconfigApi& fc = fontconfig_api();
   for (int i = 0; i < impl_->sorted->nfont; ++i) {

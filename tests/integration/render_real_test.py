@@ -204,7 +204,8 @@ def case_cli():
     inputs = []
     for i in range(5):
         path = os.path.join(rt.WORK, "many%d.txt" % i)
-        open(path, "w").write("file %d\n" % i)
+        # Hebrew comes from a fallback fontconfig finds: the workers share one finder.
+        open(path, "w", encoding="utf-8").write("file %d \u05e9\u05dc\u05d5\u05dd\n" % i)
         inputs.append(path)
     out = os.path.join(rt.WORK, "out")
     os.mkdir(out)
@@ -217,9 +218,13 @@ def case_cli():
         fail("outputs: %r" % made)
     if "file 3" not in rt.text_of(os.path.join(out, "many3.pdf")):
         fail("many3.pdf has the wrong text")
-    summary = json.loads(run.stderr.strip().splitlines()[-1])
+    records = [json.loads(line) for line in run.stderr.strip().splitlines()]
+    summary = records[-1]
     if summary.get("files") != 6 or summary.get("failed") != 1:
         fail("no summary record: %r" % summary)
+    rendered = [r for r in records if r.get("msg") == "rendered"]
+    if len(rendered) != 5 or any(r.get("missing_glyphs") != 0 or len(r.get("fonts", [])) != 2 for r in rendered):
+        fail("each file should draw its Hebrew from one fallback font: %r" % rendered)
     # An output directory that is not there is one usage error naming it, not a temporary-file
     # failure per input.
     missing = os.path.join(rt.WORK, "no-such-dir")

@@ -26,7 +26,10 @@ namespace txt2pdf {
 
 class FallbackFontFinder {
  public:
-  FallbackFontFinder();  // initialises fontconfig (a few milliseconds: only create it when needed)
+  // The process's one finder, made on first use: fontconfig's configuration, caches and sort take
+  // milliseconds, once per process rather than once per document. Thread-safe.
+  [[nodiscard]] static FallbackFontFinder& shared();
+
   ~FallbackFontFinder();
   FallbackFontFinder(const FallbackFontFinder&) = delete;
   FallbackFontFinder& operator=(const FallbackFontFinder&) = delete;
@@ -36,6 +39,7 @@ class FallbackFontFinder {
   [[nodiscard]] std::optional<std::string> find(char32_t cp, const std::vector<std::string>& exclude);
 
  private:
+  FallbackFontFinder();  // initialises fontconfig; throws Error(kInternal) when it cannot
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

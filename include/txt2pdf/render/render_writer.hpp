@@ -15,7 +15,6 @@
 
 namespace txt2pdf {
 
-class FallbackFontFinder;
 
 // Page grid derived from the options.
 struct PageGeometry {
@@ -76,7 +75,6 @@ class FontChain {
   std::vector<std::string> paths_;                              // loaded TrueType files, by font id - 1
   std::vector<std::string> rejected_;                           // fontconfig offers libharu cannot use for a character
   std::vector<std::int8_t> bmp_font_;                           // per BMP code point: -2 unknown, -1 none, else font id
-  std::unique_ptr<FallbackFontFinder> finder_;
   std::uint64_t missing_ = 0;
 };
 

@@ -15,7 +15,6 @@
 
 namespace txt2pdf {
 
-
 // Page grid derived from the options.
 struct PageGeometry {
   double width = 0, height = 0;  // sheet, points

@@ -132,10 +132,11 @@ FallbackFontFinder::FallbackFontFinder() : impl_(std::make_unique<Impl>()) {
 }
 
 FallbackFontFinder& FallbackFontFinder::shared() {
-  // Never destroyed (no fontconfig teardown at exit, and no finder gone under a worker still
-  // rendering). A constructor that throws leaves it unmade: the next call tries again.
-  static FallbackFontFinder* const finder = new FallbackFontFinder();
-  return *finder;
+  // Destroyed at exit, fontconfig's configuration with it (fontconfig's caches hold pointers a
+  // leak checker cannot follow: left alone they count as leaks). Render workers are joined by
+  // then. A constructor that throws leaves it unmade: the next call tries again.
+  static FallbackFontFinder finder;
+  return finder;
 }
 
 FallbackFontFinder::~FallbackFontFinder() {

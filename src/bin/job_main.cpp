@@ -10,6 +10,7 @@
 #include "txt2pdf/core/environment.hpp"
 #include "txt2pdf/core/exit_codes.hpp"
 #include "txt2pdf/core/log.hpp"
+#include "txt2pdf/core/process_memory.hpp"
 #include "txt2pdf/core/signals.hpp"
 #include "txt2pdf/job/job.hpp"
 #include "txt2pdf/job/manifest_job.hpp"
@@ -36,6 +37,7 @@ constexpr const char* kUsage =
 }  // namespace
 
 int main(int argc, char** argv) {
+  txt2pdf::prefer_huge_page_heap();
   try {
     // The first signal stops the transfers and waits of the job; a second one exits at once (75).
     const txt2pdf::StopSource stop;

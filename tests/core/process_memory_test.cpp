@@ -1,0 +1,59 @@
+#include "txt2pdf/core/process_memory.hpp"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <fstream>
+#include <string>
+
+namespace {
+
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kSanitized = true;
+#else
+constexpr bool kSanitized = false;
+#endif
+
+// The VmFlags lines of the [heap] mappings in /proc/self/smaps (madvise splits the heap).
+std::string heap_vm_flags() {
+  std::ifstream smaps("/proc/self/smaps");
+  std::string line;
+  std::string flags;
+  bool in_heap = false;
+  while (std::getline(smaps, line)) {
+    // A mapping's first line is "start-end perms offset dev inode [name]".
+    if (line.find('-') < line.find(' ') && line.find(':') > line.find(' ')) {
+      in_heap = line.find(" [heap]") != std::string::npos;
+    } else if (in_heap && line.rfind("VmFlags:", 0) == 0) {
+      flags += line + "\n";
+    }
+  }
+  return flags;
+}
+
+TEST(PreferHugePageHeap, AdvisesTheHeapAndKeepsLargeBlocksInIt) {
+  if (kSanitized) GTEST_SKIP() << "the sanitizer's allocator is not glibc's heap: nothing to advise";
+  txt2pdf::prefer_huge_page_heap();
+  // MADV_HUGEPAGE shows as "hg" among the heap's flags.
+  EXPECT_NE(heap_vm_flags().find(" hg"), std::string::npos) << heap_vm_flags();
+  // A 1 MiB block (above glibc's default 128 KiB mmap threshold) now comes from the heap, below
+  // the program break, instead of a mapping of its own.
+  void* block = std::malloc(std::size_t{1} << 20);
+  ASSERT_NE(block, nullptr);
+  EXPECT_LT(reinterpret_cast<std::uintptr_t>(block), reinterpret_cast<std::uintptr_t>(sbrk(0)));
+  std::free(block);
+}
+
+TEST(PreferHugePageHeap, ASecondCallLeavesTheHeapAsItIs) {
+  if (kSanitized) GTEST_SKIP() << "the sanitizer's allocator is not glibc's heap: nothing to advise";
+  txt2pdf::prefer_huge_page_heap();
+  const void* end = sbrk(0);
+  const std::string flags = heap_vm_flags();
+  txt2pdf::prefer_huge_page_heap();
+  EXPECT_EQ(sbrk(0), end);
+  EXPECT_EQ(heap_vm_flags(), flags);
+}
+
+}  // namespace

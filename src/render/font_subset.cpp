@@ -52,6 +52,8 @@ std::vector<std::uint16_t> new_glyph_ids(const HarfBuzzSubsetApi& hb, hb_subset_
 
 }  // namespace
 
+void prepare_truetype_subsetting() noexcept { preload_harfbuzz_subset_api(); }
+
 TrueTypeSubset subset_truetype(std::string_view font_file, const std::vector<std::uint16_t>& glyphs,
                                const std::vector<char32_t>& characters) {
   const auto& hb = harfbuzz_subset_api();

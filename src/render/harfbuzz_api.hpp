@@ -46,4 +46,11 @@ struct HarfBuzzSubsetApi {
 // load once). A failed load throws as above, again on every later call.
 [[nodiscard]] const HarfBuzzSubsetApi& harfbuzz_subset_api();
 
+// Starts harfbuzz_subset_api()'s first load on a background thread (once per process; a failure
+// there is ignored: the next harfbuzz_subset_api() call retries and throws). Opening the subset
+// library and its dependencies (glib, graphite2, freetype) costs ~4 ms of mapping and relocation,
+// which a one-page CJK render otherwise waits for at save; begun when a TrueType font is loaded,
+// it overlaps the font's parse and the layout.
+void preload_harfbuzz_subset_api() noexcept;
+
 }  // namespace txt2pdf

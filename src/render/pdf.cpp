@@ -347,6 +347,8 @@ int PdfDocument::load_truetype(const std::string& path) {
     impl_->check_status(HPDF_UseUTFEncodings(doc), "HPDF_UseUTFEncodings");
     impl_->utf_enabled = true;
   }
+  // A TrueType font gets a HarfBuzz subset when saved: open the library meanwhile.
+  prepare_truetype_subsetting();
   auto file = std::make_unique<MappedFile>(path);
   const char* name = libharu::load_truetype(doc, impl_->error, impl_->source_stream(file->source));
   Font font;

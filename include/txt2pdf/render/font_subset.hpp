@@ -24,4 +24,8 @@ struct TrueTypeSubset {
 [[nodiscard]] TrueTypeSubset subset_truetype(std::string_view font_file, const std::vector<std::uint16_t>& glyphs,
                                              const std::vector<char32_t>& characters = {});
 
+// Begins loading HarfBuzz's subsetter in the background, so that the first subset_truetype of the
+// process does not wait for it (harfbuzz_api.hpp); call when a document loads a TrueType font.
+void prepare_truetype_subsetting() noexcept;
+
 }  // namespace txt2pdf

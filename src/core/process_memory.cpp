@@ -26,8 +26,14 @@ constexpr bool kGlibcHeap = true;
 constexpr bool kGlibcHeap = true;
 #endif
 
-// The two blocks advise_heap keeps for the life of the process (reachable, not leaked).
+// glibc's chunk header and alignment slack: the filler asks for this much less than the gap, so
+// that the block after it starts at the boundary, and the gap is never smaller.
+constexpr std::uintptr_t kChunkSlack = 64;
+
+// The blocks advise_heap keeps for the life of the process (reachable, not leaked), and the one it
+// frees at once: volatile, or GCC drops the malloc/free pair (a global alone does not stop it).
 void* kept_blocks[2] = {nullptr, nullptr};
+void* volatile growth_block = nullptr;
 
 void advise_heap() noexcept {
   // A fixed mmap threshold keeps blocks up to 8 MiB (libharu's tables, libdeflate's state) in the
@@ -40,16 +46,22 @@ void advise_heap() noexcept {
   if (marker == nullptr) return;
   kept_blocks[0] = marker;
   const auto top = reinterpret_cast<std::uintptr_t>(marker);
-  const std::uintptr_t begin = (top + kHugePage) & ~(kHugePage - 1);
+  const std::uintptr_t begin = (top + kChunkSlack + kHugePage) & ~(kHugePage - 1);
   // A block kept for ever and never touched past its header fills the rest of the current huge
-  // page, so the program's blocks start on a huge-page boundary; it also grows the heap.
-  void* filler = std::malloc(begin - top - 64);
+  // page, so the program's blocks start on a huge-page boundary.
+  void* filler = std::malloc(begin - top - kChunkSlack);
   kept_blocks[1] = filler;
+  if (filler == nullptr) return;
+  // A filler that fitted in the heap's free top did not grow it, and advice needs whole huge pages
+  // past `begin`: grow it now. Freed at once, the space stays in the free top (below the trim
+  // threshold), untouched.
+  if (reinterpret_cast<std::uintptr_t>(sbrk(0)) < begin + kHugePage) {
+    growth_block = std::malloc(kHugePage);
+    std::free(growth_block);
+  }
   const auto end = reinterpret_cast<std::uintptr_t>(sbrk(0));
   const std::uintptr_t last = end & ~(kHugePage - 1);
-  if (filler != nullptr && end > begin && last > begin) {
-    (void)madvise(static_cast<char*>(marker) + (begin - top), last - begin, MADV_HUGEPAGE);
-  }
+  if (last > begin) (void)madvise(static_cast<char*>(marker) + (begin - top), last - begin, MADV_HUGEPAGE);
 }
 
 }  // namespace

@@ -4,13 +4,17 @@
 #include <algorithm>
 
 #include "txt2pdf/core/error.hpp"
+#include "txt2pdf/render/font_face.hpp"
 #include "txt2pdf/render/fonts.hpp"
 #include "txt2pdf/render/render_writer.hpp"
 #include "txt2pdf/render/text_decode.hpp"
 
 namespace txt2pdf {
 
-FontChain::FontChain(PdfDocument& pdf, bool latin_mode) : pdf_(pdf), latin_mode_(latin_mode) {}
+FontChain::FontChain(PdfDocument& pdf, bool latin_mode) : pdf_(pdf), latin_mode_(latin_mode) {
+  // Unicode text opens TrueType fonts: HarfBuzz loads on another core while the layout begins.
+  if (!latin_mode_) prepare_font_faces();
+}
 
 FontChain::~FontChain() = default;
 
@@ -52,8 +56,8 @@ int FontChain::find_font(char32_t cp) {
   }
   auto& finder = FallbackFontFinder::shared();
   std::vector<std::string> exclude = paths_;
-  exclude.insert(exclude.end(), rejected_.begin(), rejected_.end());
-  // fontconfig's charset and libharu's cmap reading (format 4 only) can disagree: verify.
+  // fontconfig's character set (FreeType's reading of every cmap) and the cmap HarfBuzz picks can
+  // disagree: verify.
   for (int attempt = 0; attempt < 4 && paths_.size() < 100; ++attempt) {
     const auto path = finder.find(cp, exclude);
     if (!path) return -1;

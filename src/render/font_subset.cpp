@@ -18,7 +18,7 @@ hb_tag_t tag(const char* name) { return HB_TAG(name[0], name[1], name[2], name[3
 using Plan = std::unique_ptr<hb_subset_plan_t, void (*)(hb_subset_plan_t*)>;
 
 // A plan keeping `characters` (through the font's cmap) and, when `by_id`, `glyphs` by id.
-Plan plan_subset(const HarfBuzzSubsetApi& hb, hb_face_t* face, const std::vector<std::uint16_t>& glyphs,
+Plan plan_subset(const HarfBuzzApi& hb, hb_face_t* face, const std::vector<std::uint16_t>& glyphs,
                  const std::vector<char32_t>& characters, bool by_id) {
   std::unique_ptr<hb_subset_input_t, decltype(hb.subset_input_destroy)> input(hb.subset_input_create_or_fail(),
                                                                               hb.subset_input_destroy);
@@ -38,7 +38,7 @@ Plan plan_subset(const HarfBuzzSubsetApi& hb, hb_face_t* face, const std::vector
 }
 
 // The new id of each of `glyphs` in `plan`; empty when the plan lost one.
-std::vector<std::uint16_t> new_glyph_ids(const HarfBuzzSubsetApi& hb, hb_subset_plan_t* plan,
+std::vector<std::uint16_t> new_glyph_ids(const HarfBuzzApi& hb, hb_subset_plan_t* plan,
                                          const std::vector<std::uint16_t>& glyphs) {
   std::vector<std::uint16_t> ids;
   const hb_map_t* old_to_new = hb.subset_plan_old_to_new_glyph_mapping(plan);
@@ -52,11 +52,9 @@ std::vector<std::uint16_t> new_glyph_ids(const HarfBuzzSubsetApi& hb, hb_subset_
 
 }  // namespace
 
-void prepare_truetype_subsetting() noexcept { preload_harfbuzz_subset_api(); }
-
 TrueTypeSubset subset_truetype(std::string_view font_file, const std::vector<std::uint16_t>& glyphs,
                                const std::vector<char32_t>& characters) {
-  const auto& hb = harfbuzz_subset_api();
+  const auto& hb = harfbuzz_api();
   std::unique_ptr<hb_blob_t, decltype(hb.blob_destroy)> blob(
       hb.blob_create(font_file.data(), static_cast<unsigned>(font_file.size()), HB_MEMORY_MODE_READONLY, nullptr,
                      nullptr),
@@ -66,8 +64,8 @@ TrueTypeSubset subset_truetype(std::string_view font_file, const std::vector<std
   if (hb.face_get_glyph_count(face.get()) == 0)
     throw Error(ErrorKind::kInternal, "HarfBuzz finds no glyphs in the font");
   // Planning from characters is ~40x faster (4 ms against 0.1 for a CJK font): a plan from glyph
-  // ids reads the whole cmap to find their characters. By id only when HarfBuzz's cmap reaches
-  // other glyphs than libharu's did.
+  // ids reads the whole cmap to find their characters. By id only when the plan lost a glyph asked
+  // for (a guard: the renderer's glyphs come from HarfBuzz's own cmap, FontFace).
   Plan plan = plan_subset(hb, face.get(), glyphs, characters, false);
   TrueTypeSubset result;
   result.glyph_ids = new_glyph_ids(hb, plan.get(), glyphs);

@@ -2,46 +2,59 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <map>
 
 namespace txt2pdf {
 namespace {
 
-std::uint16_t be16(const unsigned char* bytes) { return static_cast<std::uint16_t>((bytes[0] << 8) | bytes[1]); }
+int be16_signed(const unsigned char* bytes) { return static_cast<std::int16_t>((bytes[0] << 8) | bytes[1]); }
+std::uint32_t be32(const unsigned char* bytes) {
+  return (std::uint32_t{bytes[0]} << 24) | (std::uint32_t{bytes[1]} << 16) | (std::uint32_t{bytes[2]} << 8) | bytes[3];
+}
 
 }  // namespace
 
-std::optional<std::uint16_t> format4_glyph(const Format4Cmap& cmap, char32_t cp) {
-  if (cmap.segments == 0 || cmap.end_codes[cmap.segments - 1] != 0xFFFF || cp > 0xFFFF) return std::nullopt;
-  const auto* end = std::lower_bound(cmap.end_codes, cmap.end_codes + cmap.segments, cp);
-  const auto i = static_cast<std::size_t>(end - cmap.end_codes);
-  if (cmap.start_codes[i] > cp) return std::uint16_t{0};
-  const auto delta = static_cast<std::uint16_t>(cmap.id_deltas[i]);
-  if (cmap.id_range_offsets[i] == 0) return static_cast<std::uint16_t>(cp + delta);
-  // idRangeOffset counts bytes from its own entry; glyphIdArray follows the segments' entries.
-  const std::size_t index = cmap.id_range_offsets[i] / 2u + (cp - cmap.start_codes[i]) - (cmap.segments - i);
-  if (index >= cmap.glyph_id_count) return std::uint16_t{0};
-  const auto glyph = cmap.glyph_ids[index];
-  return glyph == 0 ? std::uint16_t{0} : static_cast<std::uint16_t>(glyph + delta);
+CidWidths cid_widths(const std::vector<std::pair<char32_t, int>>& drawn) {
+  CidWidths result;
+  std::map<int, std::size_t> counts;
+  for (const auto& [cp, width] : drawn) ++counts[width];
+  std::size_t best_count = 0;
+  for (const auto& [width, count] : counts) {
+    if (count > best_count) result.default_width = width, best_count = count;
+  }
+  for (const auto& [cp, width] : drawn) {
+    if (width == result.default_width) continue;
+    auto& runs = result.runs;
+    if (!runs.empty() && runs.back().last + 1 == cp && runs.back().width == width) {
+      runs.back().last = cp;
+    } else {
+      runs.push_back({cp, cp, width});
+    }
+  }
+  return result;
 }
 
-// Glyph format: OpenType spec, 'glyf' table (composite glyph description).
-std::vector<std::uint16_t> composite_components(const unsigned char* glyph, std::size_t length) {
-  std::vector<std::uint16_t> components;
-  if (length <= 10 || static_cast<std::int16_t>(be16(glyph)) >= 0) return components;  // empty or simple
-  std::size_t at = 10;  // after numberOfContours and the bounding box
-  while (at + 4 <= length) {
-    const auto flags = be16(glyph + at);
-    components.push_back(be16(glyph + at + 2));
-    at += 4 + ((flags & 0x0001u) != 0 ? 4 : 2);  // ARG_1_AND_2_ARE_WORDS
-    if ((flags & 0x0008u) != 0)
-      at += 2;  // WE_HAVE_A_SCALE
-    else if ((flags & 0x0040u) != 0)
-      at += 4;  // WE_HAVE_AN_X_AND_Y_SCALE
-    else if ((flags & 0x0080u) != 0)
-      at += 8;                          // WE_HAVE_A_TWO_BY_TWO
-    if ((flags & 0x0020u) == 0) break;  // MORE_COMPONENTS
+std::string cid_to_gid_map(const std::vector<std::pair<char32_t, std::uint16_t>>& glyphs) {
+  std::string bytes(glyphs.empty() ? 2 : (std::size_t{glyphs.back().first} + 1) * 2, '\0');
+  for (const auto& [cid, glyph] : glyphs) {
+    const std::size_t at = std::size_t{cid} * 2;
+    bytes[at] = static_cast<char>(glyph >> 8);
+    bytes[at + 1] = static_cast<char>(glyph & 0xFFu);
   }
-  return components;
+  return bytes;
+}
+
+// 'head': OpenType spec, font header table (magicNumber at 12, xMin..yMax at 36).
+std::optional<std::array<int, 4>> head_bounding_box(std::string_view head) {
+  const auto* bytes = reinterpret_cast<const unsigned char*>(head.data());
+  if (head.size() < 54 || be32(bytes + 12) != 0x5F0F3CF5u) return std::nullopt;
+  return std::array<int, 4>{be16_signed(bytes + 36), be16_signed(bytes + 38), be16_signed(bytes + 40),
+                            be16_signed(bytes + 42)};
+}
+
+// 'post': OpenType spec, PostScript table (isFixedPitch, a uint32, at 12).
+bool post_is_fixed_pitch(std::string_view post) {
+  return post.size() >= 16 && be32(reinterpret_cast<const unsigned char*>(post.data()) + 12) != 0;
 }
 
 std::string utf16be_with_bom(std::string_view utf8) {
@@ -75,15 +88,11 @@ std::string utf16be_with_bom(std::string_view utf8) {
   return out;
 }
 
-std::string identity_to_unicode_cmap(const std::vector<std::int16_t>& used) {
+std::string identity_to_unicode_cmap(const std::vector<char32_t>& code_points) {
   std::vector<unsigned> high_bytes;
-  for (unsigned high = 0; high < 256; ++high) {
-    for (unsigned low = 0; low < 256; ++low) {
-      if (used[high * 256 + low] >= 0) {
-        high_bytes.push_back(high);
-        break;
-      }
-    }
+  for (const char32_t cp : code_points) {
+    const auto high = static_cast<unsigned>(cp >> 8);
+    if (high < 256 && (high_bytes.empty() || high_bytes.back() != high)) high_bytes.push_back(high);
   }
   std::string cmap =
       "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"

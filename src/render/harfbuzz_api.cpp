@@ -7,16 +7,24 @@
 
 namespace txt2pdf {
 
-HarfBuzzSubsetApi load_harfbuzz_subset_api(const std::string& library) {
+HarfBuzzApi load_harfbuzz_api(const std::string& library) {
   void* handle = open_library(library);
-  HarfBuzzSubsetApi api;
+  HarfBuzzApi api;
   resolve(handle, library, "hb_blob_create", api.blob_create);
   resolve(handle, library, "hb_blob_destroy", api.blob_destroy);
   resolve(handle, library, "hb_blob_get_data", api.blob_get_data);
   resolve(handle, library, "hb_face_create", api.face_create);
   resolve(handle, library, "hb_face_destroy", api.face_destroy);
   resolve(handle, library, "hb_face_reference_blob", api.face_reference_blob);
+  resolve(handle, library, "hb_face_reference_table", api.face_reference_table);
   resolve(handle, library, "hb_face_get_glyph_count", api.face_get_glyph_count);
+  resolve(handle, library, "hb_face_get_upem", api.face_get_upem);
+  resolve(handle, library, "hb_font_create", api.font_create);
+  resolve(handle, library, "hb_font_destroy", api.font_destroy);
+  resolve(handle, library, "hb_font_get_nominal_glyph", api.font_get_nominal_glyph);
+  resolve(handle, library, "hb_ot_metrics_get_position_with_fallback", api.ot_metrics_get_position_with_fallback);
+  resolve(handle, library, "hb_ot_name_get_utf8", api.ot_name_get_utf8);
+  resolve(handle, library, "hb_style_get_value", api.style_get_value);
   resolve(handle, library, "hb_set_add", api.set_add);
   resolve(handle, library, "hb_map_get", api.map_get);
   resolve(handle, library, "hb_subset_input_create_or_fail", api.subset_input_create_or_fail);
@@ -32,12 +40,12 @@ HarfBuzzSubsetApi load_harfbuzz_subset_api(const std::string& library) {
   return api;
 }
 
-const HarfBuzzSubsetApi& harfbuzz_subset_api() {
-  static const HarfBuzzSubsetApi api = load_harfbuzz_subset_api(kHarfBuzzSubsetLibrary);
+const HarfBuzzApi& harfbuzz_api() {
+  static const HarfBuzzApi api = load_harfbuzz_api(kHarfBuzzSubsetLibrary);
   return api;
 }
 
-void preload_harfbuzz_subset_api() noexcept {
+void preload_harfbuzz_api() noexcept {
   // Joined at exit: the thread must not be inside dlopen while the process's statics are destroyed.
   struct Preloader {
     std::thread thread;
@@ -51,7 +59,7 @@ void preload_harfbuzz_subset_api() noexcept {
     std::call_once(once, [] {
       preloader.thread = std::thread([]() noexcept {
         try {
-          (void)harfbuzz_subset_api();
+          (void)harfbuzz_api();
         } catch (...) {  // reported by the caller that needs the library
         }
       });

@@ -1,7 +1,9 @@
-// HarfBuzz's subsetter, opened on first use (see txt2pdf/core/dynamic_library.hpp). Private to
-// render/: only embedded TrueType fonts need it.
+// HarfBuzz, opened on first use (see txt2pdf/core/dynamic_library.hpp). Private to render/: only
+// Unicode text needs it, to read TrueType fonts (font_face.hpp) and to subset them for embedding
+// (font_subset.hpp).
 #pragma once
 
+#include <hb-ot.h>
 #include <hb-subset.h>
 
 #include <string>
@@ -9,21 +11,29 @@
 namespace txt2pdf {
 
 inline constexpr const char* kHarfBuzzSubsetLibrary = "libharfbuzz-subset.so.0";
-// The subset plan functions are public since 4.1.0 (hb_subset_input_set since 2.9.0); SONAME 0
-// throughout.
+// The subset plan functions are public since 4.1.0 (hb_subset_input_set since 2.9.0,
+// hb_ot_metrics_get_position_with_fallback since 4.0.0); SONAME 0 throughout.
 static_assert(HB_VERSION_ATLEAST(4, 1, 0), "HarfBuzz before 4.1.0 lacks the subset API used");
 
-// The HarfBuzz functions font_subset.cpp calls, named without the hb_ prefix. The blob, face and
-// set functions live in libharfbuzz.so.0, which the subset library depends on: dlsym on its
-// handle finds them there.
-struct HarfBuzzSubsetApi {
+// The HarfBuzz functions render/ calls, named without the hb_ prefix. All but the subset ones
+// live in libharfbuzz.so.0, which the subset library depends on: dlsym on its handle finds them
+// there, so one dlopen brings both.
+struct HarfBuzzApi {
   decltype(&::hb_blob_create) blob_create = nullptr;
   decltype(&::hb_blob_destroy) blob_destroy = nullptr;
   decltype(&::hb_blob_get_data) blob_get_data = nullptr;
   decltype(&::hb_face_create) face_create = nullptr;
   decltype(&::hb_face_destroy) face_destroy = nullptr;
   decltype(&::hb_face_reference_blob) face_reference_blob = nullptr;
+  decltype(&::hb_face_reference_table) face_reference_table = nullptr;
   decltype(&::hb_face_get_glyph_count) face_get_glyph_count = nullptr;
+  decltype(&::hb_face_get_upem) face_get_upem = nullptr;
+  decltype(&::hb_font_create) font_create = nullptr;
+  decltype(&::hb_font_destroy) font_destroy = nullptr;
+  decltype(&::hb_font_get_nominal_glyph) font_get_nominal_glyph = nullptr;
+  decltype(&::hb_ot_metrics_get_position_with_fallback) ot_metrics_get_position_with_fallback = nullptr;
+  decltype(&::hb_ot_name_get_utf8) ot_name_get_utf8 = nullptr;
+  decltype(&::hb_style_get_value) style_get_value = nullptr;
   decltype(&::hb_set_add) set_add = nullptr;
   decltype(&::hb_map_get) map_get = nullptr;
   decltype(&::hb_subset_input_create_or_fail) subset_input_create_or_fail = nullptr;
@@ -40,17 +50,17 @@ struct HarfBuzzSubsetApi {
 
 // Opens `library` and resolves every function of the table; throws Error(kInternal) naming the
 // library or the missing symbol.
-[[nodiscard]] HarfBuzzSubsetApi load_harfbuzz_subset_api(const std::string& library);
+[[nodiscard]] HarfBuzzApi load_harfbuzz_api(const std::string& library);
 
-// The process's table, loaded from kHarfBuzzSubsetLibrary on the first call (thread-safe: concurrent first calls
-// load once). A failed load throws as above, again on every later call.
-[[nodiscard]] const HarfBuzzSubsetApi& harfbuzz_subset_api();
+// The process's table, loaded from kHarfBuzzSubsetLibrary on the first call (thread-safe:
+// concurrent first calls load once). A failed load throws as above, again on every later call.
+[[nodiscard]] const HarfBuzzApi& harfbuzz_api();
 
-// Starts harfbuzz_subset_api()'s first load on a background thread (once per process; a failure
-// there is ignored: the next harfbuzz_subset_api() call retries and throws). Opening the subset
-// library and its dependencies (glib, graphite2, freetype) costs ~4 ms of mapping and relocation,
-// which a one-page CJK render otherwise waits for at save; begun when a TrueType font is loaded,
-// it overlaps the font's parse and the layout.
-void preload_harfbuzz_subset_api() noexcept;
+// Starts harfbuzz_api()'s first load on a background thread (once per process; a failure there
+// is ignored: the next harfbuzz_api() call retries and throws). Opening the library and its
+// dependencies (glib, graphite2, freetype) costs 0.6 ms of mapping and relocation here (~4 ms on
+// a slower VM); begun as soon as a document is known to need a TrueType font, it overlaps the
+// rest of the input's decoding and layout set-up.
+void preload_harfbuzz_api() noexcept;
 
 }  // namespace txt2pdf

@@ -1,25 +1,18 @@
 // libharu 2.3.0 behind PdfDocument. Several things here reach past libharu's public API, all
 // through its installed headers:
 // - page contents are deflated here (libdeflate, on a second thread) and handed over as finished
-//   streams, so a text row costs a few bytes instead of several libharu calls; font programs
-//   are deflated here too (libharu's zlib at its fixed level was a fifth of a CJK render);
+//   streams, so a text row costs a few bytes instead of several libharu calls;
 // - pages share one resource dictionary and inherit their size from the page tree, instead of
 //   ~400 bytes of identical entries (and a dozen allocations) per page;
-// - UTF-8 fonts get their /W widths, CIDToGIDMap and ToUnicode map written for the characters
-//   actually drawn, their font descriptor and program written here: those rewrites of libharu's
-//   private structures live in libharu_internals.cpp, whose header also fails the build on any
-//   libharu but 2.3.0.
+// - TrueType fonts never go through libharu's font code: FontFace (HarfBuzz) reads them, and the
+//   Type0 font, its CIDFontType2, descriptor, /W, CIDToGIDMap, ToUnicode map and subset program
+//   are written here for the characters actually drawn, as plain libharu objects. libharu's own
+//   path read each font one 2-byte field at a time, walked all 65,536 BMP code points per font,
+//   kept the whole loca, hmtx and cmap in its subsets, and wrote an invalid ToUnicode map.
+// libharu_internals.hpp holds the error plumbing and fails the build on any libharu but 2.3.0.
 #include "txt2pdf/render/pdf.hpp"
 
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <array>
-#include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <deque>
 #include <unordered_map>
@@ -28,6 +21,7 @@
 #include "libharu_internals.hpp"
 #include "txt2pdf/core/error.hpp"
 #include "txt2pdf/render/deflate.hpp"
+#include "txt2pdf/render/font_face.hpp"
 #include "txt2pdf/render/font_subset.hpp"
 #include "txt2pdf/render/font_tables.hpp"
 #include "txt2pdf/render/text_decode.hpp"
@@ -81,39 +75,6 @@ HPDF_UINT32 source_size(HPDF_Stream stream) {
   return static_cast<HPDF_UINT32>(static_cast<ByteSource*>(stream->attr)->bytes.size());
 }
 
-// A font file mapped read-only. libharu reads a TrueType font through a FILE stream that its
-// subsetter seeks and reads once per glyph when saving (a syscall and a 4 KB copy each: a tenth
-// of a CJK render); a callback stream over the mapping turns those into memcpys, and the
-// composite-glyph walk below reads the same bytes.
-class MappedFile {
- public:
-  explicit MappedFile(const std::string& path) {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    struct stat info {};
-    void* data = MAP_FAILED;
-    std::size_t size = 0;
-    if (fd >= 0 && ::fstat(fd, &info) == 0 && info.st_size > 0) {
-      size = static_cast<std::size_t>(info.st_size);
-      data = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
-    }
-    const int saved_errno = errno;
-    if (fd >= 0) ::close(fd);
-    if (data == MAP_FAILED) {
-      throw Error(ErrorKind::kTransient, "cannot map font file " + path + ": " + std::strerror(saved_errno));
-    }
-    source.bytes = std::string_view(static_cast<const char*>(data), size);
-  }
-  ~MappedFile() { ::munmap(const_cast<char*>(source.bytes.data()), source.bytes.size()); }
-  MappedFile(const MappedFile&) = delete;
-  MappedFile& operator=(const MappedFile&) = delete;
-
-  [[nodiscard]] const unsigned char* data() const {
-    return reinterpret_cast<const unsigned char*>(source.bytes.data());
-  }
-  [[nodiscard]] std::size_t size() const { return source.bytes.size(); }
-  ByteSource source;  // libharu's reads
-};
-
 // A stream's bytes (a page's content, a font program): deflated on the worker thread (or kept as
 // they are), read by libharu when saving.
 struct OwnStream {
@@ -122,25 +83,16 @@ struct OwnStream {
 };
 
 struct Font {
-  HPDF_Font handle = nullptr;
-  HPDF_FontDef fontdef = nullptr;    // TrueType fonts only
-  const MappedFile* file = nullptr;  // the font file (TrueType fonts only)
-  bool unicode = false;
-  bool courier = false;
-  std::string path;
-  std::string name;                  // libharu's name of the loaded TrueType font
-  std::vector<std::int16_t> widths;  // per BMP code point: declared advance, -1 until drawn
-  // Per BMP code point: glyph id + 1, 0 until looked up (libharu's look-up is a linear search
-  // of the cmap's segments, thousands in a CJK font: do it once per character).
-  mutable std::vector<std::uint16_t> glyph_ids;
+  HPDF_Font handle = nullptr;            // built-in fonts (WinAnsi text): libharu's
+  std::shared_ptr<const FontFace> face;  // TrueType fonts: the font file
+  // TrueType: per BMP code point the declared advance, -1 until drawn (allocated at the first
+  // glyph), and the code points drawn, in order of first use.
+  std::vector<std::int16_t> widths;
+  std::vector<char32_t> drawn;
+  HPDF_Dict type0 = nullptr;  // TrueType: made when a page first names the font, filled at save
+  std::string resource_name;
 
-  [[nodiscard]] HPDF_UINT16 glyph_id(char32_t cp) const {
-    auto& cached = glyph_ids[cp];
-    if (cached == 0) cached = static_cast<std::uint16_t>(look_up_glyph(cp) + 1);
-    return static_cast<HPDF_UINT16>(cached - 1);
-  }
-
-  [[nodiscard]] HPDF_UINT16 look_up_glyph(char32_t cp) const { return libharu::look_up_glyph(fontdef, cp); }
+  [[nodiscard]] bool unicode() const { return face != nullptr; }
 };
 
 // An embedded font program and where its glyphs went.
@@ -154,6 +106,33 @@ struct FontProgram {
     return found == new_ids.end() ? std::uint16_t{0} : found->second;
   }
 };
+
+// HarfBuzz's subset of the glyphs of `drawn` (font_subset.hpp: renumbered), or the whole file,
+// ids unchanged, when HarfBuzz cannot subset it.
+FontProgram font_program(const FontFace& face, const std::vector<char32_t>& drawn,
+                         const std::vector<std::uint16_t>& glyphs) {
+  FontProgram program;
+  try {
+    auto subset = subset_truetype(face.bytes(), glyphs, drawn);
+    program.bytes = std::move(subset.font);
+    for (std::size_t i = 0; i < glyphs.size(); ++i) program.new_ids[glyphs[i]] = subset.glyph_ids[i];
+  } catch (const Error&) {
+    program.bytes = std::string(face.bytes());
+  }
+  return program;
+}
+
+// A subset font's tag: six capital letters (PDF 32000-1, 9.6.4), from the font's name and the
+// characters kept, so that two subsets of one font in a document get different names.
+std::string subset_tag(const std::string& postscript_name, const std::vector<char32_t>& drawn) {
+  std::uint64_t hash = 14695981039346656037ull;  // FNV-1a
+  auto mix = [&hash](std::uint64_t value) { hash = (hash ^ value) * 1099511628211ull; };
+  for (const char c : postscript_name) mix(static_cast<unsigned char>(c));
+  for (const char32_t cp : drawn) mix(cp);
+  std::string tag(6, 'A');
+  for (auto& letter : tag) letter = static_cast<char>('A' + hash % 26), hash /= 26;
+  return tag;
+}
 
 bool is_ascii(std::string_view text) {
   for (const char c : text) {
@@ -174,7 +153,6 @@ HPDF_STATUS write_flate_filter_entry(HPDF_Dict dict, HPDF_Stream stream) {
 struct PdfDocument::Impl {
   ErrorState error;
   // Declared before `doc`, so destroyed after it: libharu's streams read these.
-  std::vector<std::unique_ptr<MappedFile>> mapped_files;
   std::deque<OwnStream> own_streams;
   std::unique_ptr<_HPDF_Doc_Rec, decltype(&HPDF_Free)> doc{nullptr, &HPDF_Free};
   std::vector<Font> fonts;
@@ -184,7 +162,6 @@ struct PdfDocument::Impl {
   HPDF_Dict resources = nullptr;           // the /Resources every page inherits
   HPDF_Dict font_resources = nullptr;      // its /Font
   double page_width = 0, page_height = 0;  // the size every page inherits
-  bool utf_enabled = false;
   // Declared after own_streams, so destroyed (its worker joined) before them.
   BackgroundDeflater deflater{kCompressionLevel};
 
@@ -218,45 +195,6 @@ struct PdfDocument::Impl {
     return stream;
   }
 
-  // libharu's own subset of a font program: the glyphs drawn (with the components of composite
-  // ones), but the whole loca, hmtx and cmap.
-  std::string libharu_font_program(const Font& font) {
-    libharu::mark_composite_components(font.fontdef, font.file->source.bytes);
-    return libharu::libharu_font_program(doc.get(), error, libharu::fontdef_of(font.handle));
-  }
-
-  // HarfBuzz's subset of a font program (font_subset.hpp: glyphs renumbered), or libharu's
-  // (glyph ids kept) when HarfBuzz fails.
-  FontProgram font_program(const Font& font) {
-    const std::vector<std::uint16_t> glyphs = libharu::marked_glyphs(font.fontdef);
-    std::vector<char32_t> characters;
-    for (char32_t cp = 0; cp < font.widths.size(); ++cp) {
-      if (font.widths[cp] >= 0) characters.push_back(cp);
-    }
-    FontProgram program;
-    try {
-      auto subset = subset_truetype(font.file->source.bytes, glyphs, characters);
-      program.bytes = std::move(subset.font);
-      for (std::size_t i = 0; i < glyphs.size(); ++i) program.new_ids[glyphs[i]] = subset.glyph_ids[i];
-    } catch (const Error&) {
-      program.bytes = libharu_font_program(font);
-    }
-    return program;
-  }
-
-  // The embedded font program and its descriptor, as libharu would write them while saving, but
-  // subset by HarfBuzz and deflated by libdeflate (libharu's zlib at its fixed level was a fifth
-  // of a CJK render). libharu skips its own once the font definition has a descriptor. Call
-  // after the glyphs are final.
-  void embed_font_program(const Font& font, std::string bytes) {
-    if (!libharu::needs_font_program(font.handle)) return;
-    HPDF_Dict data = HPDF_DictStream_New(doc->mmgr, doc->xref);
-    check(data != nullptr, "HPDF_DictStream_New");
-    check_status(HPDF_Dict_AddNumber(data, "Length1", static_cast<HPDF_INT32>(bytes.size())), "/Length1");
-    set_own_stream(data, std::move(bytes), true);
-    libharu::add_font_descriptor(doc.get(), error, font.handle, data);
-  }
-
   // /Resources and /MediaBox in the root of the page tree, inherited by every page; made with
   // the first page.
   void share_page_entries(double width, double height) {
@@ -278,18 +216,108 @@ struct PdfDocument::Impl {
     return array;
   }
 
-  // The CIDToGIDMap (CID = code point): the glyph of each character drawn in the embedded
-  // program, 0 elsewhere.
-  void replace_cid_to_gid_map(const Font& font, const FontProgram& program) const {
-    std::size_t end = 1;
-    for (std::size_t cp = 0; cp < font.widths.size(); ++cp) {
-      if (font.widths[cp] >= 0) end = cp + 1;
+  HPDF_Dict new_indirect_dict() {
+    HPDF_Dict dict = HPDF_Dict_New(doc->mmgr);
+    check(dict != nullptr, "HPDF_Dict_New");
+    check_status(HPDF_Xref_Add(doc->xref, dict), "HPDF_Xref_Add");
+    return dict;
+  }
+
+  // A stream object holding `bytes`, deflated unless they are too few to shrink.
+  HPDF_Dict new_stream(std::string bytes) {
+    HPDF_Dict stream = HPDF_DictStream_New(doc->mmgr, doc->xref);
+    check(stream != nullptr, "HPDF_DictStream_New");
+    const bool deflate = bytes.size() >= kMinDeflatedBytes;
+    set_own_stream(stream, std::move(bytes), deflate);
+    return stream;
+  }
+
+  // The font descriptor (PDF 32000-1, 9.8) with `program` as /FontFile2.
+  HPDF_Dict font_descriptor(const FontMetrics& metrics, const std::string& base_font, std::string program) {
+    HPDF_Dict file = HPDF_DictStream_New(doc->mmgr, doc->xref);
+    check(file != nullptr, "HPDF_DictStream_New");
+    check_status(HPDF_Dict_AddNumber(file, "Length1", static_cast<HPDF_INT32>(program.size())), "/Length1");
+    set_own_stream(file, std::move(program), true);
+    HPDF_Dict descriptor = new_indirect_dict();
+    // Flags: FixedPitch, Nonsymbolic (Latin text's standard characters), Italic.
+    const int flags = (metrics.fixed_pitch ? 1 : 0) | 32 | (metrics.italic_angle != 0 ? 64 : 0);
+    const auto& box = metrics.bounding_box;
+    const HPDF_Box bbox{static_cast<HPDF_REAL>(box[0]), static_cast<HPDF_REAL>(box[1]), static_cast<HPDF_REAL>(box[2]),
+                        static_cast<HPDF_REAL>(box[3])};
+    // No font file states the dominant stem width: the usual estimate from the weight class.
+    const int stem_v = std::max(10, 10 + 220 * (metrics.weight - 50) / 900);
+    HPDF_STATUS status = HPDF_Dict_AddName(descriptor, "Type", "FontDescriptor");
+    status += HPDF_Dict_AddName(descriptor, "FontName", base_font.c_str());
+    status += HPDF_Dict_AddNumber(descriptor, "Flags", flags);
+    status += HPDF_Dict_Add(descriptor, "FontBBox", HPDF_Box_Array_New(doc->mmgr, bbox));
+    status += HPDF_Dict_AddReal(descriptor, "ItalicAngle", static_cast<HPDF_REAL>(metrics.italic_angle));
+    status += HPDF_Dict_AddNumber(descriptor, "Ascent", metrics.ascent);
+    status += HPDF_Dict_AddNumber(descriptor, "Descent", metrics.descent);
+    status += HPDF_Dict_AddNumber(descriptor, "CapHeight", metrics.cap_height);
+    status += HPDF_Dict_AddNumber(descriptor, "XHeight", metrics.x_height);
+    status += HPDF_Dict_AddNumber(descriptor, "StemV", stem_v);
+    status += HPDF_Dict_Add(descriptor, "FontFile2", file);
+    check_status(status, "font descriptor");
+    return descriptor;
+  }
+
+  // The CIDFontType2 (PDF 32000-1, 9.7.4) of a font whose CIDs are code points.
+  HPDF_Dict cid_font(const Font& font, const std::string& base_font, FontProgram program,
+                     const std::vector<std::uint16_t>& glyphs) {
+    std::vector<std::pair<char32_t, int>> widths;
+    std::vector<std::pair<char32_t, std::uint16_t>> new_glyphs;
+    for (std::size_t i = 0; i < font.drawn.size(); ++i) {
+      widths.emplace_back(font.drawn[i], font.widths[font.drawn[i]]);
+      new_glyphs.emplace_back(font.drawn[i], program.glyph_id(glyphs[i]));
     }
-    std::vector<std::uint16_t> glyphs(end, 0);
-    for (std::size_t cp = 0; cp < end; ++cp) {
-      if (font.widths[cp] >= 0) glyphs[cp] = program.glyph_id(font.glyph_id(static_cast<char32_t>(cp)));
+    const auto declared = cid_widths(widths);
+    HPDF_Array w = HPDF_Array_New(doc->mmgr);
+    check(w != nullptr, "HPDF_Array_New");
+    HPDF_STATUS status = HPDF_OK;
+    for (const auto& run : declared.runs) {
+      status += HPDF_Array_AddNumber(w, static_cast<HPDF_INT32>(run.first));
+      status += HPDF_Array_AddNumber(w, static_cast<HPDF_INT32>(run.last));
+      status += HPDF_Array_AddNumber(w, run.width);
     }
-    libharu::replace_cid_to_gid_map(error, font.handle, glyphs);
+    HPDF_Dict system_info = HPDF_Dict_New(doc->mmgr);
+    check(system_info != nullptr, "HPDF_Dict_New");
+    status += HPDF_Dict_Add(system_info, "Registry", HPDF_String_New(doc->mmgr, "Adobe", nullptr));
+    status += HPDF_Dict_Add(system_info, "Ordering", HPDF_String_New(doc->mmgr, "Identity", nullptr));
+    status += HPDF_Dict_AddNumber(system_info, "Supplement", 0);
+    HPDF_Dict dict = new_indirect_dict();
+    status += HPDF_Dict_AddName(dict, "Type", "Font");
+    status += HPDF_Dict_AddName(dict, "Subtype", "CIDFontType2");
+    status += HPDF_Dict_AddName(dict, "BaseFont", base_font.c_str());
+    status += HPDF_Dict_Add(dict, "CIDSystemInfo", system_info);
+    status += HPDF_Dict_Add(dict, "FontDescriptor",
+                            font_descriptor(font.face->metrics(), base_font, std::move(program.bytes)));
+    status += HPDF_Dict_AddNumber(dict, "DW", declared.default_width);
+    status += HPDF_Dict_Add(dict, "W", w);
+    status += HPDF_Dict_Add(dict, "CIDToGIDMap", new_stream(cid_to_gid_map(new_glyphs)));
+    check_status(status, "CIDFontType2");
+    return dict;
+  }
+
+  // Completes the Type0 font of a TrueType font that pages name: the program subset to the
+  // characters drawn, their widths, glyphs and Unicode values.
+  void finish_truetype(Font& font) {
+    std::sort(font.drawn.begin(), font.drawn.end());
+    std::vector<std::uint16_t> glyphs;
+    for (const char32_t cp : font.drawn) glyphs.push_back(font.face->glyph(cp));
+    const auto& metrics = font.face->metrics();
+    const std::string base_font = subset_tag(metrics.postscript_name, font.drawn) + '+' + metrics.postscript_name;
+    HPDF_Array descendants = HPDF_Array_New(doc->mmgr);
+    check(descendants != nullptr, "HPDF_Array_New");
+    HPDF_STATUS status =
+        HPDF_Array_Add(descendants, cid_font(font, base_font, font_program(*font.face, font.drawn, glyphs), glyphs));
+    HPDF_Dict type0 = font.type0;
+    status += HPDF_Dict_AddName(type0, "Type", "Font");
+    status += HPDF_Dict_AddName(type0, "Subtype", "Type0");
+    status += HPDF_Dict_AddName(type0, "BaseFont", base_font.c_str());
+    status += HPDF_Dict_AddName(type0, "Encoding", "Identity-H");
+    status += HPDF_Dict_Add(type0, "DescendantFonts", descendants);
+    status += HPDF_Dict_Add(type0, "ToUnicode", new_stream(identity_to_unicode_cmap(font.drawn)));
+    check_status(status, "Type0 font");
   }
 
   void check(bool ok, const char* what) const { libharu::check(error, ok, what); }
@@ -324,7 +352,6 @@ PdfDocument::PdfDocument() : impl_(std::make_unique<Impl>()) {
   // exceeds; a two-level page tree of 1024-page nodes lifts the limit to ~33 million pages.
   impl_->check_status(HPDF_SetPagesConfiguration(impl_->doc.get(), kPagesPerTreeNode), "HPDF_SetPagesConfiguration");
   Font courier;
-  courier.courier = true;
   courier.handle = HPDF_GetFont(impl_->doc.get(), "Courier", "WinAnsiEncoding");
   impl_->check(courier.handle != nullptr, "HPDF_GetFont(Courier)");
   impl_->fonts.push_back(std::move(courier));
@@ -334,7 +361,6 @@ PdfDocument::~PdfDocument() = default;
 
 int PdfDocument::load_builtin(const std::string& name) {
   Font font;
-  font.courier = true;  // WinAnsi text, 600-unit advances: handled as Courier is
   font.handle = HPDF_GetFont(impl_->doc.get(), name.c_str(), "WinAnsiEncoding");
   impl_->check(font.handle != nullptr, ("HPDF_GetFont(" + name + ")").c_str());
   impl_->fonts.push_back(std::move(font));
@@ -342,47 +368,30 @@ int PdfDocument::load_builtin(const std::string& name) {
 }
 
 int PdfDocument::load_truetype(const std::string& path) {
-  auto* doc = impl_->doc.get();
-  if (!impl_->utf_enabled) {
-    impl_->check_status(HPDF_UseUTFEncodings(doc), "HPDF_UseUTFEncodings");
-    impl_->utf_enabled = true;
-  }
-  // A TrueType font gets a HarfBuzz subset when saved: open the library meanwhile.
-  prepare_truetype_subsetting();
-  auto file = std::make_unique<MappedFile>(path);
-  const char* name = libharu::load_truetype(doc, impl_->error, impl_->source_stream(file->source));
   Font font;
-  font.fontdef = HPDF_GetFontDef(doc, name);
-  impl_->check(font.fontdef != nullptr, "HPDF_GetFontDef");
-  font.glyph_ids.assign(0x10000, 0);
-  font.handle = libharu::get_utf8_font(doc, name, font.glyph_id(U' '));
-  impl_->check(font.handle != nullptr, "HPDF_GetFont(UTF-8)");
-  font.file = file.get();
-  impl_->mapped_files.push_back(std::move(file));
-  font.unicode = true;
-  font.path = path;
-  font.name = name;
-  font.widths.assign(0x10000, -1);
+  font.face = FontFace::open(path);
   impl_->fonts.push_back(std::move(font));
   return static_cast<int>(impl_->fonts.size() - 1);
 }
 
-bool PdfDocument::is_unicode(int font) const { return impl_->fonts.at(static_cast<std::size_t>(font)).unicode; }
+bool PdfDocument::is_unicode(int font) const { return impl_->fonts.at(static_cast<std::size_t>(font)).unicode(); }
 
 bool PdfDocument::has_glyph(int font, char32_t cp) const {
   const auto& entry = impl_->fonts.at(static_cast<std::size_t>(font));
-  if (!entry.unicode) return cp != 0 && unicode_to_windows_1252(cp) != 0;
+  if (!entry.unicode()) return cp != 0 && unicode_to_windows_1252(cp) != 0;
+  // CIDs are BMP code points (two-byte codes, Identity-H).
   if (cp == 0 || cp > 0xFFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
-  return entry.glyph_id(cp) != 0;
+  return entry.face->glyph(cp) != 0;
 }
 
 void PdfDocument::use_glyph(int font, char32_t cp, int width) {
   auto& entry = impl_->fonts.at(static_cast<std::size_t>(font));
-  if (entry.courier || cp > 0xFFFF) return;
+  if (!entry.unicode() || cp > 0xFFFF) return;
+  if (entry.widths.empty()) entry.widths.assign(0x10000, -1);
   auto& declared = entry.widths[cp];
   if (declared >= 0) return;
   declared = static_cast<std::int16_t>(width);
-  libharu::mark_glyph(libharu::fontdef_of(entry.handle), entry.glyph_id(cp));
+  entry.drawn.push_back(cp);
 }
 
 void PdfDocument::add_page(double width, double height) {
@@ -403,9 +412,22 @@ void PdfDocument::add_page(double width, double height) {
 int PdfDocument::page_count() const { return static_cast<int>(impl_->pages.size()); }
 
 std::string PdfDocument::font_name(int font) {
-  const char* name = HPDF_Page_GetLocalFontName(impl_->page(), impl_->fonts.at(static_cast<std::size_t>(font)).handle);
-  impl_->check(name != nullptr, "HPDF_Page_GetLocalFontName");
-  return name;
+  auto& impl = *impl_;
+  auto& entry = impl.fonts.at(static_cast<std::size_t>(font));
+  if (!entry.unicode()) {
+    const char* name = HPDF_Page_GetLocalFontName(impl.page(), entry.handle);
+    impl.check(name != nullptr, "HPDF_Page_GetLocalFontName");
+    return name;
+  }
+  if (entry.type0 == nullptr) {
+    (void)impl.page();
+    // libharu's naming (HPDF_Page_GetLocalFontName): F and the entry count, so the names of both
+    // kinds of font never meet in the shared /Font dictionary.
+    entry.resource_name = "F" + std::to_string(impl.font_resources->list->count + 1);
+    entry.type0 = impl.new_indirect_dict();
+    impl.check_status(HPDF_Dict_Add(impl.font_resources, entry.resource_name.c_str(), entry.type0), "/Font");
+  }
+  return entry.resource_name;
 }
 
 void PdfDocument::set_page_content(std::string_view operators) {
@@ -452,13 +474,8 @@ void PdfDocument::set_info(const PdfInfo& info) {
 }
 
 void PdfDocument::save(const std::string& path) {
-  for (const auto& font : impl_->fonts) {
-    if (!font.unicode) continue;
-    libharu::replace_widths(impl_->doc.get(), impl_->error, font.handle, font.widths);
-    auto program = impl_->font_program(font);
-    impl_->replace_cid_to_gid_map(font, program);
-    libharu::replace_to_unicode(impl_->error, font.handle, font.widths);
-    impl_->embed_font_program(font, std::move(program.bytes));
+  for (auto& font : impl_->fonts) {
+    if (font.type0 != nullptr) impl_->finish_truetype(font);
   }
   impl_->finish_own_streams();
   impl_->check_status(HPDF_SaveToFile(impl_->doc.get(), path.c_str()), "HPDF_SaveToFile");

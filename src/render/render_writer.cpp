@@ -355,7 +355,7 @@ void PageWriter::show(std::u32string_view text, bool next_line, int face) {
 
 void PageWriter::use_font(int font) {
   if (font == current_font_ && size_ == current_size_) return;
-  // Resource names are the same on every page: ask libharu once per font.
+  // Resource names are the same on every page: ask the document once per font.
   if (font_names_.size() <= static_cast<std::size_t>(font)) font_names_.resize(static_cast<std::size_t>(font) + 1);
   auto& name = font_names_[static_cast<std::size_t>(font)];
   if (name.empty()) name = '/' + pdf_.font_name(font) + ' ';

@@ -24,7 +24,7 @@ std::string read_file(const char* path) {
 }
 
 unsigned glyph_count(const std::string& font) {
-  const auto& hb = harfbuzz_subset_api();
+  const auto& hb = harfbuzz_api();
   std::unique_ptr<hb_blob_t, decltype(hb.blob_destroy)> blob(
       hb.blob_create(font.data(), static_cast<unsigned>(font.size()), HB_MEMORY_MODE_READONLY, nullptr, nullptr),
       hb.blob_destroy);

@@ -1,102 +1,109 @@
-// The pure font plumbing: format 4 look-ups by delta and through glyphIdArray, composite glyph
-// components for each argument/scale layout, the ToUnicode CMap's blocks, UTF-16BE strings.
+// The pure font plumbing: /DW and /W runs, the CIDToGIDMap's bytes, the ToUnicode CMap's blocks,
+// the 'head' and 'post' fields (hand-made tables, and DejaVu Sans Mono's own), UTF-16BE strings.
 #include "txt2pdf/render/font_tables.hpp"
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
 namespace txt2pdf {
 namespace {
 
-// Three segments: U+0020..U+007E by delta (glyph = cp - 29), U+4E00..U+4E02 through
-// glyphIdArray (with delta 10 added to non-zero entries), and the closing 0xFFFF segment.
-struct SampleCmap {
-  std::uint16_t end[3] = {0x7E, 0x4E02, 0xFFFF};
-  std::uint16_t start[3] = {0x20, 0x4E00, 0xFFFF};
-  std::int16_t delta[3] = {-29, 10, 1};
-  // Segment 1's entry is 2 entries before the end of idRangeOffset (seg 1 of 3), so offset 4
-  // bytes reaches glyphIdArray[0].
-  std::uint16_t range[3] = {0, 4, 0};
-  std::uint16_t glyphs[3] = {500, 0, 700};
-  Format4Cmap view() { return {end, start, delta, range, 3, glyphs, 3}; }
-};
-
-TEST(Format4Cmap, DeltaSegmentsGlyphArraysAndGaps) {
-  SampleCmap sample;
-  const auto cmap = sample.view();
-  EXPECT_EQ(format4_glyph(cmap, U'A'), 65 - 29);
-  EXPECT_EQ(format4_glyph(cmap, U' '), 3);
-  EXPECT_EQ(format4_glyph(cmap, 0x7F), 0);      // between segments
-  EXPECT_EQ(format4_glyph(cmap, 0x1F), 0);      // before the first
-  EXPECT_EQ(format4_glyph(cmap, 0x4E00), 510);  // glyphIdArray[0] + delta
-  EXPECT_EQ(format4_glyph(cmap, 0x4E01), 0);    // a zero entry stays "no glyph"
-  EXPECT_EQ(format4_glyph(cmap, 0x4E02), 710);
-  EXPECT_EQ(format4_glyph(cmap, 0xFFFF), 0);              // 0xFFFF + 1 wraps to 0
-  EXPECT_EQ(format4_glyph(cmap, 0x1F600), std::nullopt);  // beyond the BMP: not this table's
+TEST(CidWidths, TheMostCommonWidthIsTheDefaultAndRunsNeverSpanAGap) {
+  // Four 600-wide Latin letters, a combining mark, two adjacent 1200-wide ideographs, one more
+  // 1200 after a gap.
+  const auto widths = cid_widths({{U'A', 600},
+                                  {U'B', 600},
+                                  {U'C', 600},
+                                  {U'E', 600},
+                                  {0x0301, 0},
+                                  {0x4E16, 1200},
+                                  {0x4E17, 1200},
+                                  {0x4E19, 1200}});
+  EXPECT_EQ(widths.default_width, 600);
+  ASSERT_EQ(widths.runs.size(), 3u) << "0x0301, 0x4E16..0x4E17, 0x4E19";
+  EXPECT_EQ(widths.runs[0].first, 0x0301u);
+  EXPECT_EQ(widths.runs[0].width, 0);
+  EXPECT_EQ(widths.runs[1].first, 0x4E16u);
+  EXPECT_EQ(widths.runs[1].last, 0x4E17u);
+  EXPECT_EQ(widths.runs[1].width, 1200);
+  EXPECT_EQ(widths.runs[2].first, 0x4E19u);
+  EXPECT_EQ(widths.runs[2].last, 0x4E19u);
+  EXPECT_TRUE(cid_widths({}).runs.empty());
 }
 
-TEST(Format4Cmap, DeltaArithmeticWrapsModulo65536) {
-  SampleCmap sample;
-  sample.delta[0] = 0x7000;  // U+0041 + 0x7000
-  EXPECT_EQ(format4_glyph(sample.view(), U'A'), 0x7041);
-  sample.delta[0] = static_cast<std::int16_t>(-0x41);
-  EXPECT_EQ(format4_glyph(sample.view(), U'A'), 0);
+TEST(CidWidths, AllOfOneWidthNeedsNoRun) {
+  const auto widths = cid_widths({{0x3053, 1200}, {0x3093, 1200}, {0x4E16, 1200}});
+  EXPECT_EQ(widths.default_width, 1200);
+  EXPECT_TRUE(widths.runs.empty());
 }
 
-TEST(Format4Cmap, TableWithoutTheClosingSegmentIsNotSearched) {
-  SampleCmap sample;
-  sample.end[2] = 0xFFFE;
-  EXPECT_EQ(format4_glyph(sample.view(), U'A'), std::nullopt);
-  Format4Cmap empty{nullptr, nullptr, nullptr, nullptr, 0, nullptr, 0};
-  EXPECT_EQ(format4_glyph(empty, U'A'), std::nullopt);
-}
-
-TEST(Format4Cmap, GlyphArrayIndexPastItsEndIsNoGlyph) {
-  SampleCmap sample;
-  sample.range[1] = 40;  // points 18 entries past glyphIdArray's 3
-  EXPECT_EQ(format4_glyph(sample.view(), 0x4E00), 0);
-}
-
-std::vector<unsigned char> composite(std::initializer_list<std::vector<unsigned char>> components) {
-  std::vector<unsigned char> glyph = {0xFF, 0xFF, 0, 0, 0, 0, 0, 0, 0, 0};  // -1 contours, bbox
-  for (const auto& component : components) glyph.insert(glyph.end(), component.begin(), component.end());
-  return glyph;
-}
-
-TEST(CompositeGlyph, ComponentsForEachArgumentAndScaleLayout) {
-  // flags (MORE_COMPONENTS | ARG_1_AND_2_ARE_WORDS), glyph 5, two 16-bit arguments;
-  // flags (MORE_COMPONENTS | WE_HAVE_A_SCALE), glyph 0x0107, two bytes, F2Dot14 scale;
-  // flags (MORE_COMPONENTS | WE_HAVE_AN_X_AND_Y_SCALE), glyph 9, two bytes, two scales;
-  // flags (WE_HAVE_A_TWO_BY_TWO), glyph 11, two bytes, four values: the last.
-  const auto glyph = composite({{0x00, 0x21, 0x00, 0x05, 1, 2, 3, 4},
-                                {0x00, 0x28, 0x01, 0x07, 1, 2, 0x40, 0},
-                                {0x00, 0x60, 0x00, 0x09, 1, 2, 0x40, 0, 0x40, 0},
-                                {0x00, 0x80, 0x00, 0x0B, 1, 2, 0x40, 0, 0, 0, 0, 0, 0x40, 0}});
-  EXPECT_EQ(composite_components(glyph.data(), glyph.size()), (std::vector<std::uint16_t>{5, 0x107, 9, 11}));
-}
-
-TEST(CompositeGlyph, SimpleEmptyAndTruncatedGlyphs) {
-  const std::vector<unsigned char> simple = {0x00, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 3, 0, 7};
-  EXPECT_TRUE(composite_components(simple.data(), simple.size()).empty());
-  EXPECT_TRUE(composite_components(simple.data(), 0).empty());
-  // MORE_COMPONENTS promised, but the bytes end after the first component.
-  const auto glyph = composite({{0x00, 0x21, 0x00, 0x05, 1, 2, 3, 4}, {0x00}});
-  EXPECT_EQ(composite_components(glyph.data(), glyph.size()), (std::vector<std::uint16_t>{5}));
+TEST(CidToGidMap, TwoBytesPerCidUpToTheLastWithZerosBetween) {
+  EXPECT_EQ(cid_to_gid_map({{U' ', 3}, {U'A', 0x0102}}).size(), 2u * (U'A' + 1));
+  const auto map = cid_to_gid_map({{1, 0x0102}, {3, 7}});
+  EXPECT_EQ(map, std::string("\x00\x00\x01\x02\x00\x00\x00\x07", 8));
+  EXPECT_EQ(cid_to_gid_map({}), std::string(2, '\0'));
 }
 
 TEST(ToUnicodeCmap, OneRangePerHighByteInBlocksOfAHundred) {
-  std::vector<std::int16_t> used(0x10000, -1);
-  used[U'A'] = 600;
-  used[0x4E2D] = 1200;
+  std::vector<char32_t> used = {U'A', U'B', 0x4E2D};
   const auto two = identity_to_unicode_cmap(used);
   EXPECT_NE(two.find("2 beginbfrange\n<0000> <00FF> <0000>\n<4E00> <4EFF> <4E00>\nendbfrange"), std::string::npos);
   EXPECT_NE(two.find("/CMapType 2 def"), std::string::npos);
-  for (unsigned high = 0; high < 150; ++high) used[high * 256 + 1] = 600;
+  used.clear();
+  for (char32_t high = 0; high < 150; ++high) used.push_back(high * 256 + 1);
   const auto many = identity_to_unicode_cmap(used);
   EXPECT_NE(many.find("100 beginbfrange"), std::string::npos);
-  EXPECT_NE(many.find("50 beginbfrange"), std::string::npos);  // 150 high bytes, 0x4E among them
+  EXPECT_NE(many.find("50 beginbfrange"), std::string::npos);
+}
+
+std::string table_with(std::size_t size, std::size_t at, std::initializer_list<unsigned char> bytes) {
+  std::string table(size, '\0');
+  for (const auto byte : bytes) table[at++] = static_cast<char>(byte);
+  return table;
+}
+
+TEST(HeadTable, BoundingBoxIsSignedAndNeedsTheMagicNumber) {
+  auto head = table_with(54, 12, {0x5F, 0x0F, 0x3C, 0xF5});
+  head.replace(36, 8, std::string("\xFF\x38\xFE\x0C\x07\xD0\x08\x00", 8));  // -200 -500 2000 2048
+  EXPECT_EQ(head_bounding_box(head), (std::array<int, 4>{-200, -500, 2000, 2048}));
+  EXPECT_EQ(head_bounding_box(head.substr(0, 53)), std::nullopt);
+  head[12] = 0;
+  EXPECT_EQ(head_bounding_box(head), std::nullopt);
+}
+
+TEST(PostTable, FixedPitchIsAnyNonZeroValue) {
+  EXPECT_TRUE(post_is_fixed_pitch(table_with(32, 15, {1})));
+  EXPECT_FALSE(post_is_fixed_pitch(table_with(32, 0, {})));
+  EXPECT_FALSE(post_is_fixed_pitch(table_with(15, 0, {})));
+}
+
+// The real file: DejaVu Sans Mono is fixed pitch, and its box (font units, 2048 per em) holds
+// both ascenders and descenders.
+TEST(HeadTable, DejaVuSansMonoAsShipped) {
+  std::ifstream in("/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf", std::ios::binary);
+  if (!in) GTEST_SKIP() << "fonts-dejavu-core is not installed";
+  const std::string font(std::istreambuf_iterator<char>(in), {});
+  // The table directory: 12 bytes, then 16 per table (tag, checksum, offset, length).
+  auto table = [&font](const char* tag) {
+    const auto* bytes = reinterpret_cast<const unsigned char*>(font.data());
+    const unsigned count = (bytes[4] << 8) | bytes[5];
+    for (unsigned i = 0; i < count; ++i) {
+      const auto* record = bytes + 12 + 16 * i;
+      auto be32 = [](const unsigned char* b) { return (b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3]; };
+      if (std::string(reinterpret_cast<const char*>(record), 4) == tag)
+        return font.substr(static_cast<std::size_t>(be32(record + 8)), static_cast<std::size_t>(be32(record + 12)));
+    }
+    return std::string();
+  };
+  const auto box = head_bounding_box(table("head"));
+  ASSERT_TRUE(box.has_value());
+  EXPECT_LT((*box)[1], 0);
+  EXPECT_GT((*box)[3], 1500);
+  EXPECT_TRUE(post_is_fixed_pitch(table("post")));
 }
 
 TEST(Utf16, BomThenBigEndianUnitsWithSurrogatePairs) {

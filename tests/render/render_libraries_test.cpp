@@ -1,4 +1,4 @@
-// fontconfig and HarfBuzz's subsetter opened on first use: nothing loaded before, working
+// fontconfig and HarfBuzz (fonts and their subsets) opened on first use: nothing loaded before, working
 // functions after.
 #include <dlfcn.h>
 #include <gtest/gtest.h>
@@ -29,14 +29,14 @@ TEST(RenderLibrariesTest, NothingLoadedBeforeFirstUse) {
   EXPECT_FALSE(is_loaded(kHarfBuzzSubsetLibrary));
   (void)fontconfig_api();
   EXPECT_TRUE(is_loaded(kFontconfigLibrary));
-  (void)harfbuzz_subset_api();
+  (void)harfbuzz_api();
   EXPECT_TRUE(is_loaded(kHarfBuzzSubsetLibrary));
 }
 
-TEST(RenderLibrariesTest, PreloadOpensTheSubsetterWithoutBeingWaitedFor) {
+TEST(RenderLibrariesTest, PreloadOpensHarfBuzzWithoutBeingWaitedFor) {
   if (is_loaded(kHarfBuzzSubsetLibrary)) GTEST_SKIP() << "loaded by an earlier test of this process";
-  preload_harfbuzz_subset_api();
-  preload_harfbuzz_subset_api();  // once per process: the second call starts nothing
+  preload_harfbuzz_api();
+  preload_harfbuzz_api();  // once per process: the second call starts nothing
   // The background thread opens it; a generous bound, so that only a preload that never
   // happens fails (not a slow machine).
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
@@ -44,7 +44,7 @@ TEST(RenderLibrariesTest, PreloadOpensTheSubsetterWithoutBeingWaitedFor) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   EXPECT_TRUE(is_loaded(kHarfBuzzSubsetLibrary));
-  EXPECT_NE(harfbuzz_subset_api().subset_plan_execute_or_fail, nullptr);
+  EXPECT_NE(harfbuzz_api().subset_plan_execute_or_fail, nullptr);
 }
 
 TEST(RenderLibrariesTest, FontconfigFunctionsAreCallable) {

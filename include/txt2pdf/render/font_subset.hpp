@@ -1,8 +1,8 @@
 // The embedded TrueType font programs, subset by HarfBuzz: only the glyphs drawn (and the
 // components of composite glyphs), renumbered from 1 (.notdef is 0), no hinting instructions,
 // no layout tables and no cmap (a CIDFontType2 reaches its glyphs through the CIDToGIDMap).
-// libharu's own subsetter keeps the whole loca, hmtx and cmap tables: 67 KB of font programs for
-// a file of two CJK characters.
+// (libharu's own subsetter, used before, kept the whole loca, hmtx and cmap tables: 67 KB of font
+// programs for a file of two CJK characters.)
 #pragma once
 
 #include <cstdint>
@@ -23,9 +23,5 @@ struct TrueTypeSubset {
 // cannot read or subset the font.
 [[nodiscard]] TrueTypeSubset subset_truetype(std::string_view font_file, const std::vector<std::uint16_t>& glyphs,
                                              const std::vector<char32_t>& characters = {});
-
-// Begins loading HarfBuzz's subsetter in the background, so that the first subset_truetype of the
-// process does not wait for it (harfbuzz_api.hpp); call when a document loads a TrueType font.
-void prepare_truetype_subsetting() noexcept;
 
 }  // namespace txt2pdf

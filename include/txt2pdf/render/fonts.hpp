@@ -1,6 +1,7 @@
 // Font files for the renderer: the primary monospace font and fallbacks for characters it lacks,
-// found through fontconfig. Only TrueType files with glyf outlines qualify: libharu 2.3.0 cannot
-// embed CFF/OpenType outlines or font collections.
+// found through fontconfig. Only TrueType files with glyf outlines qualify: fonts are embedded as
+// CIDFontType2 programs (FontFile2), which hold TrueType outlines; CFF outlines would need a
+// CIDFontType0 and FontFile3, and a collection a face index, neither of which pdf.cpp writes.
 #pragma once
 
 #include <memory>

@@ -34,14 +34,16 @@ class PdfDocument {
   PdfDocument& operator=(const PdfDocument&) = delete;
 
   // Loads a TrueType (glyf) font for Unicode text, embedded and subset. Text bytes for it are
-  // UTF-16BE code units of BMP characters (CID = code point). Returns the font's id.
+  // UTF-16BE code units of BMP characters (CID = code point). Returns the font's id. The file is
+  // read through FontFace (shared by the process); its errors come back as FontFace::open's.
+  // A font no page names is not written.
   [[nodiscard]] int load_truetype(const std::string& path);
   // One of PDF's standard 14 fonts with WinAnsiEncoding, like Courier ("Courier-Bold",
   // "Courier-Oblique", "Courier-BoldOblique"): nothing embedded. Returns the font's id.
   [[nodiscard]] int load_builtin(const std::string& name);
   [[nodiscard]] bool is_unicode(int font) const;
   // Whether `font` draws `cp` with a real glyph: Windows-1252's repertoire for Courier; for
-  // TrueType fonts a BMP character that libharu finds in the font's cmap.
+  // TrueType fonts a BMP character that the font's cmap maps to a glyph (FontFace).
   [[nodiscard]] bool has_glyph(int font, char32_t cp) const;
 
   // Records that `cp` is drawn in TrueType font `font` with an advance of `width` 1/1000 em (its

@@ -38,7 +38,9 @@ struct PageGeometry {
 
 // Which font draws which character. "Latin" mode (the first 64 KB need nothing beyond
 // Windows-1252): Courier for Windows-1252 characters. Otherwise, and for everything else:
-// DejaVu Sans Mono, then fallbacks found through fontconfig; U+FFFD (counted) when none has it.
+// DejaVu Sans Mono, then Debian's known CJK and Hangul fallbacks, then fallbacks found through
+// fontconfig; U+FFFD (counted) when none has it. Outside Latin mode, the constructor starts
+// loading HarfBuzz (prepare_font_faces), which every TrueType font needs.
 class FontChain {
  public:
   FontChain(PdfDocument& pdf, bool latin_mode);
@@ -72,7 +74,6 @@ class FontChain {
   int courier_faces_[4] = {PdfDocument::kCourier, -2, -2, -2};  // -2: not loaded yet
   int dejavu_faces_[4] = {-2, -2, -2, -2};                      // -1: no such file
   std::vector<std::string> paths_;                              // loaded TrueType files, by font id - 1
-  std::vector<std::string> rejected_;                           // fontconfig offers libharu cannot use for a character
   std::vector<std::int8_t> bmp_font_;                           // per BMP code point: -2 unknown, -1 none, else font id
   std::uint64_t missing_ = 0;
 };

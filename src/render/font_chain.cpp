@@ -4,17 +4,13 @@
 #include <algorithm>
 
 #include "txt2pdf/core/error.hpp"
-#include "txt2pdf/render/font_face.hpp"
 #include "txt2pdf/render/fonts.hpp"
 #include "txt2pdf/render/render_writer.hpp"
 #include "txt2pdf/render/text_decode.hpp"
 
 namespace txt2pdf {
 
-FontChain::FontChain(PdfDocument& pdf, bool latin_mode) : pdf_(pdf), latin_mode_(latin_mode) {
-  // Unicode text opens TrueType fonts: HarfBuzz loads on another core while the layout begins.
-  if (!latin_mode_) prepare_font_faces();
-}
+FontChain::FontChain(PdfDocument& pdf, bool latin_mode) : pdf_(pdf), latin_mode_(latin_mode) {}
 
 FontChain::~FontChain() = default;
 

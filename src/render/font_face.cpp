@@ -142,6 +142,4 @@ std::uint16_t FontFace::glyph(char32_t cp) const {
 
 std::string_view FontFace::bytes() const { return {impl_->data, impl_->size}; }
 
-void prepare_font_faces() noexcept { preload_harfbuzz_api(); }
-
 }  // namespace txt2pdf

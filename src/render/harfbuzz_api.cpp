@@ -1,8 +1,5 @@
 #include "harfbuzz_api.hpp"
 
-#include <mutex>
-#include <thread>
-
 #include "txt2pdf/core/dynamic_library.hpp"
 
 namespace txt2pdf {
@@ -43,29 +40,6 @@ HarfBuzzApi load_harfbuzz_api(const std::string& library) {
 const HarfBuzzApi& harfbuzz_api() {
   static const HarfBuzzApi api = load_harfbuzz_api(kHarfBuzzSubsetLibrary);
   return api;
-}
-
-void preload_harfbuzz_api() noexcept {
-  // Joined at exit: the thread must not be inside dlopen while the process's statics are destroyed.
-  struct Preloader {
-    std::thread thread;
-    ~Preloader() {
-      if (thread.joinable()) thread.join();
-    }
-  };
-  static Preloader preloader;
-  static std::once_flag once;
-  try {
-    std::call_once(once, [] {
-      preloader.thread = std::thread([]() noexcept {
-        try {
-          (void)harfbuzz_api();
-        } catch (...) {  // reported by the caller that needs the library
-        }
-      });
-    });
-  } catch (...) {  // no thread: the library loads when first needed, as without a preload
-  }
 }
 
 }  // namespace txt2pdf

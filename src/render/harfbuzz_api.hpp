@@ -56,11 +56,4 @@ struct HarfBuzzApi {
 // concurrent first calls load once). A failed load throws as above, again on every later call.
 [[nodiscard]] const HarfBuzzApi& harfbuzz_api();
 
-// Starts harfbuzz_api()'s first load on a background thread (once per process; a failure there
-// is ignored: the next harfbuzz_api() call retries and throws). Opening the library and its
-// dependencies (glib, graphite2, freetype) costs 0.6 ms of mapping and relocation here (~4 ms on
-// a slower VM); begun as soon as a document is known to need a TrueType font, it overlaps the
-// rest of the input's decoding and layout set-up.
-void preload_harfbuzz_api() noexcept;
-
 }  // namespace txt2pdf

@@ -3,9 +3,7 @@
 #include <dlfcn.h>
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <string>
-#include <thread>
 
 #include "render/fontconfig_api.hpp"
 #include "render/harfbuzz_api.hpp"
@@ -31,20 +29,6 @@ TEST(RenderLibrariesTest, NothingLoadedBeforeFirstUse) {
   EXPECT_TRUE(is_loaded(kFontconfigLibrary));
   (void)harfbuzz_api();
   EXPECT_TRUE(is_loaded(kHarfBuzzSubsetLibrary));
-}
-
-TEST(RenderLibrariesTest, PreloadOpensHarfBuzzWithoutBeingWaitedFor) {
-  if (is_loaded(kHarfBuzzSubsetLibrary)) GTEST_SKIP() << "loaded by an earlier test of this process";
-  preload_harfbuzz_api();
-  preload_harfbuzz_api();  // once per process: the second call starts nothing
-  // The background thread opens it; a generous bound, so that only a preload that never
-  // happens fails (not a slow machine).
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (!is_loaded(kHarfBuzzSubsetLibrary) && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  EXPECT_TRUE(is_loaded(kHarfBuzzSubsetLibrary));
-  EXPECT_NE(harfbuzz_api().subset_plan_execute_or_fail, nullptr);
 }
 
 TEST(RenderLibrariesTest, FontconfigFunctionsAreCallable) {

@@ -53,9 +53,4 @@ class FontFace {
   FontMetrics metrics_;
 };
 
-// Begins loading HarfBuzz on a background thread (once per process), so that the first
-// FontFace::open of a document finds it loaded or nearly so; call as soon as a document is known
-// to need a TrueType font.
-void prepare_font_faces() noexcept;
-
 }  // namespace txt2pdf

@@ -39,8 +39,7 @@ struct PageGeometry {
 // Which font draws which character. "Latin" mode (the first 64 KB need nothing beyond
 // Windows-1252): Courier for Windows-1252 characters. Otherwise, and for everything else:
 // DejaVu Sans Mono, then Debian's known CJK and Hangul fallbacks, then fallbacks found through
-// fontconfig; U+FFFD (counted) when none has it. Outside Latin mode, the constructor starts
-// loading HarfBuzz (prepare_font_faces), which every TrueType font needs.
+// fontconfig; U+FFFD (counted) when none has it.
 class FontChain {
  public:
   FontChain(PdfDocument& pdf, bool latin_mode);

@@ -107,7 +107,7 @@ struct FontFace::Impl {
   }
 };
 
-FontFace::FontFace(const std::string& path) : impl_(std::make_unique<Impl>()), path_(path) {
+FontFace::FontFace(const std::string& path) : impl_(std::make_unique<Impl>()) {
   auto& impl = *impl_;
   impl.map(path);
   const auto& hb = impl.hb;

@@ -15,7 +15,6 @@
 #include <algorithm>
 #include <cstring>
 #include <deque>
-#include <unordered_map>
 #include <vector>
 
 #include "libharu_internals.hpp"
@@ -38,8 +37,8 @@ constexpr int kCompressionLevel = 6;
 // Page contents shorter than this are stored as they are (a one-line file's page is ~60 bytes).
 constexpr std::size_t kMinDeflatedBytes = 256;
 
-// Bytes that libharu reads through a callback stream when it writes the PDF: deflated page
-// streams, and font files.
+// Bytes that libharu reads through a callback stream when it writes the PDF: page contents and
+// the font objects' streams (font programs, CIDToGIDMaps, ToUnicode maps), deflated or as they are.
 struct ByteSource {
   std::string_view bytes;
   std::size_t position = 0;
@@ -95,31 +94,22 @@ struct Font {
   [[nodiscard]] bool unicode() const { return face != nullptr; }
 };
 
-// An embedded font program and where its glyphs went.
+// An embedded font program and, for each character drawn, its glyph in that program.
 struct FontProgram {
   std::string bytes;
-  std::unordered_map<std::uint16_t, std::uint16_t> new_ids;  // empty: ids unchanged
-
-  [[nodiscard]] std::uint16_t glyph_id(std::uint16_t original) const {
-    if (new_ids.empty()) return original;
-    const auto found = new_ids.find(original);
-    return found == new_ids.end() ? std::uint16_t{0} : found->second;
-  }
+  std::vector<std::uint16_t> glyph_ids;
 };
 
-// HarfBuzz's subset of the glyphs of `drawn` (font_subset.hpp: renumbered), or the whole file,
-// ids unchanged, when HarfBuzz cannot subset it.
+// HarfBuzz's subset of `glyphs`, the glyphs of `drawn` (font_subset.hpp: renumbered), or the
+// whole file, ids unchanged, when HarfBuzz cannot subset it.
 FontProgram font_program(const FontFace& face, const std::vector<char32_t>& drawn,
                          const std::vector<std::uint16_t>& glyphs) {
-  FontProgram program;
   try {
     auto subset = subset_truetype(face.bytes(), glyphs, drawn);
-    program.bytes = std::move(subset.font);
-    for (std::size_t i = 0; i < glyphs.size(); ++i) program.new_ids[glyphs[i]] = subset.glyph_ids[i];
+    return {std::move(subset.font), std::move(subset.glyph_ids)};
   } catch (const Error&) {
-    program.bytes = std::string(face.bytes());
+    return {std::string(face.bytes()), glyphs};
   }
-  return program;
 }
 
 // A subset font's tag: six capital letters (PDF 32000-1, 9.6.4), from the font's name and the
@@ -262,13 +252,12 @@ struct PdfDocument::Impl {
   }
 
   // The CIDFontType2 (PDF 32000-1, 9.7.4) of a font whose CIDs are code points.
-  HPDF_Dict cid_font(const Font& font, const std::string& base_font, FontProgram program,
-                     const std::vector<std::uint16_t>& glyphs) {
+  HPDF_Dict cid_font(const Font& font, const std::string& base_font, FontProgram program) {
     std::vector<std::pair<char32_t, int>> widths;
     std::vector<std::pair<char32_t, std::uint16_t>> new_glyphs;
     for (std::size_t i = 0; i < font.drawn.size(); ++i) {
       widths.emplace_back(font.drawn[i], font.widths[font.drawn[i]]);
-      new_glyphs.emplace_back(font.drawn[i], program.glyph_id(glyphs[i]));
+      new_glyphs.emplace_back(font.drawn[i], program.glyph_ids[i]);
     }
     const auto declared = cid_widths(widths);
     HPDF_Array w = HPDF_Array_New(doc->mmgr);
@@ -309,7 +298,7 @@ struct PdfDocument::Impl {
     HPDF_Array descendants = HPDF_Array_New(doc->mmgr);
     check(descendants != nullptr, "HPDF_Array_New");
     HPDF_STATUS status =
-        HPDF_Array_Add(descendants, cid_font(font, base_font, font_program(*font.face, font.drawn, glyphs), glyphs));
+        HPDF_Array_Add(descendants, cid_font(font, base_font, font_program(*font.face, font.drawn, glyphs)));
     HPDF_Dict type0 = font.type0;
     status += HPDF_Dict_AddName(type0, "Type", "Font");
     status += HPDF_Dict_AddName(type0, "Subtype", "Type0");

@@ -6,29 +6,14 @@
 
 #include <cstdint>
 #include <cstdlib>
-#include <fstream>
 #include <string>
 
+#include "support/heap_flags.hpp"
 #include "txt2pdf/core/process_memory.hpp"
 
 namespace {
 
 constexpr std::uintptr_t kHugePage = std::uintptr_t{2} << 20;
-
-bool heap_is_advised() {
-  std::ifstream smaps("/proc/self/smaps");
-  std::string line;
-  bool in_heap = false;
-  while (std::getline(smaps, line)) {
-    // A mapping's first line is "start-end perms offset dev inode [name]".
-    if (line.find('-') < line.find(' ') && line.find(':') > line.find(' ')) {
-      in_heap = line.find(" [heap]") != std::string::npos;
-    } else if (in_heap && line.rfind("VmFlags:", 0) == 0 && line.find(" hg") != std::string::npos) {
-      return true;
-    }
-  }
-  return false;
-}
 
 }  // namespace
 
@@ -48,5 +33,5 @@ int main(int argc, char** argv) {
   void* padding = std::malloc(chunk - 8);
   if (padding == nullptr) return 2;
   txt2pdf::prefer_huge_page_heap();
-  return heap_is_advised() ? 0 : 1;
+  return txt2pdf::testing::heap_vm_flags().find(" hg") != std::string::npos ? 0 : 1;
 }

@@ -10,6 +10,8 @@
 #include <fstream>
 #include <string>
 
+#include "support/heap_flags.hpp"
+
 namespace {
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -18,22 +20,7 @@ constexpr bool kSanitized = true;
 constexpr bool kSanitized = false;
 #endif
 
-// The VmFlags lines of the [heap] mappings in /proc/self/smaps (madvise splits the heap).
-std::string heap_vm_flags() {
-  std::ifstream smaps("/proc/self/smaps");
-  std::string line;
-  std::string flags;
-  bool in_heap = false;
-  while (std::getline(smaps, line)) {
-    // A mapping's first line is "start-end perms offset dev inode [name]".
-    if (line.find('-') < line.find(' ') && line.find(':') > line.find(' ')) {
-      in_heap = line.find(" [heap]") != std::string::npos;
-    } else if (in_heap && line.rfind("VmFlags:", 0) == 0) {
-      flags += line + "\n";
-    }
-  }
-  return flags;
-}
+using txt2pdf::testing::heap_vm_flags;
 
 TEST(PreferHugePageHeap, AdvisesTheHeapAndKeepsLargeBlocksInIt) {
   if (kSanitized) GTEST_SKIP() << "the sanitizer's allocator is not glibc's heap: nothing to advise";

@@ -43,13 +43,11 @@ class FontFace {
   [[nodiscard]] const FontMetrics& metrics() const { return metrics_; }
   // The font file's bytes: the program to subset and embed.
   [[nodiscard]] std::string_view bytes() const;
-  [[nodiscard]] const std::string& path() const { return path_; }
 
  private:
   explicit FontFace(const std::string& path);
   struct Impl;
   std::unique_ptr<Impl> impl_;
-  std::string path_;
   FontMetrics metrics_;
 };
 
